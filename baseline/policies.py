@@ -1,0 +1,130 @@
+"""Pure builders for every IAM document the baseline creates: plain data in, policy dict out.
+
+Nothing here touches Pulumi. `render` turns a document into the byte-stable JSON that is sent to
+AWS, so the same config never shows a diff in `pulumi preview`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from baseline.grants import ServiceGrant
+
+VERSION = "2012-10-17"
+PULUMI_BACKEND_PREFIX = ".pulumi/"
+# The DIY backend's needs (pulumi/pulumi pkg/backend/diy): list the bucket; read, write and
+# delete (lock release) objects. SSE-KMS adds data-key generation and decryption.
+STATE_BUCKET_ACTIONS = ("s3:ListBucket",)
+STATE_OBJECT_ACTIONS = ("s3:DeleteObject", "s3:GetObject", "s3:PutObject")
+STATE_KMS_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+ASSUME_ROLE_ACTION = "sts:AssumeRole"
+ASSUME_ANY_ROLE_PATTERN = "sts:Assume*"
+
+Document = dict[str, Any]
+
+
+def _statement(sid: str, effect: str, actions: Iterable[str], resources: Iterable[str], **extra: Any) -> dict[str, Any]:
+    stmt: dict[str, Any] = {
+        "Sid": sid,
+        "Effect": effect,
+        "Action": sorted(set(actions)),
+        "Resource": sorted(set(resources)),
+    }
+    stmt.update(extra)
+    return stmt
+
+
+def _document(*statements: dict[str, Any]) -> Document:
+    return {"Version": VERSION, "Statement": list(statements)}
+
+
+def render(document: Document) -> str:
+    """Return the document as compact JSON with sorted keys: byte-identical for equal input."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def ci_trust_policy(ci_principal_arn: str, external_id: str) -> Document:
+    """Return a trust policy letting only the CI principal assume the role, with its external ID."""
+    return _document(
+        {
+            "Sid": "CiPrincipalWithExternalId",
+            "Effect": "Allow",
+            "Principal": {"AWS": ci_principal_arn},
+            "Action": ASSUME_ROLE_ACTION,
+            "Condition": {"StringEquals": {"sts:ExternalId": external_id}},
+        }
+    )
+
+
+def state_bucket_policy(bucket_arn: str, objects_arn: str) -> Document:
+    """Return the bucket policy that refuses every request not made over TLS (Security Hub S3.5)."""
+    return _document(
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": sorted([bucket_arn, objects_arn]),
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    )
+
+
+def state_role_policy(bucket_arn: str, backend_objects_arn: str, kms_key_arn: str | None, s3_endpoint: str) -> Document:
+    """Return the state role's permissions: Pulumi's DIY backend in one bucket prefix, nothing else."""
+    statements = [
+        _statement("ListStateBucket", "Allow", STATE_BUCKET_ACTIONS, [bucket_arn]),
+        _statement("ReadWriteStateObjects", "Allow", STATE_OBJECT_ACTIONS, [backend_objects_arn]),
+    ]
+    if kms_key_arn is not None:
+        statements.append(
+            _statement(
+                "UseStateKeyThroughS3",
+                "Allow",
+                STATE_KMS_ACTIONS,
+                [kms_key_arn],
+                Condition={"StringEquals": {"kms:ViaService": s3_endpoint}},
+            )
+        )
+    return _document(*statements)
+
+
+def ci_user_policy(role_arns: Sequence[str]) -> Document:
+    """Return the CI user's only permission: assume the given roles."""
+    return _document(_statement("AssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], role_arns))
+
+
+def ci_boundary_policy(role_path_arn: str) -> Document:
+    """Return the CI user's permissions boundary: at most sts:AssumeRole on the baseline's roles."""
+    return _document(_statement("OnlyAssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], [role_path_arn]))
+
+
+@dataclass(frozen=True)
+class BaselineGuard:
+    """What no provisioning role may touch, whatever its service is granted."""
+
+    state_bucket_arns: tuple[str, ...]
+    state_kms_key_arn: str | None
+    baseline_iam_arns: tuple[str, ...]
+
+
+def service_role_policy(grant: ServiceGrant, resources: Sequence[str], guard: BaselineGuard) -> Document:
+    """Return a provisioning role's permissions: its grant, minus destructive actions and the baseline."""
+    statements = [_statement("ServiceGrant", "Allow", grant.allow, resources)]
+    if grant.deny_destructive:
+        statements.append(_statement("DenyDestructive", "Deny", grant.deny_destructive, ["*"]))
+    statements.append(_statement("DenyStateBucket", "Deny", ["s3:*"], guard.state_bucket_arns))
+    if guard.state_kms_key_arn is not None:
+        statements.append(_statement("DenyStateKey", "Deny", ["kms:*"], [guard.state_kms_key_arn]))
+    statements.append(_statement("DenyAssumeRole", "Deny", [ASSUME_ANY_ROLE_PATTERN], ["*"]))
+    statements.append(_statement("DenyBaselineIam", "Deny", ["iam:*"], guard.baseline_iam_arns))
+    return _document(*statements)
+
+
+def iter_statements(document: Document) -> list[dict[str, Any]]:
+    """Return the document's statements as a list (IAM allows a single statement object)."""
+    statements = document["Statement"]
+    return statements if isinstance(statements, list) else [statements]

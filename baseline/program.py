@@ -1,0 +1,105 @@
+"""The baseline program: config in, resources registered, stack outputs returned.
+
+Order matters for safety: config is parsed and the whole blueprint (every policy at its final
+size) is checked before the first resource is registered, so bad input creates nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+from pulumi.runtime import config as runtime_config
+
+from baseline import __version__
+from baseline.arns import AccountContext
+from baseline.blueprint import Blueprint, design_baseline
+from baseline.ci_principal import CiPrincipal
+from baseline.config import BaselineConfig, decode_pulumi_config, parse_config
+from baseline.external_ids import SEED_LENGTH, derive_external_id
+from baseline.service_roles import ServiceRoles
+from baseline.state_backend import StateBackend
+
+
+def read_stack_config(stack: str) -> BaselineConfig:
+    """Return the running stack's parsed `iam-baseline:` config (all keys, so unknown ones are caught)."""
+    values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    return parse_config(decode_pulumi_config(values), stack)
+
+
+def read_account_context() -> AccountContext:
+    """Return the account, region and partition the AWS provider is configured for."""
+    identity = aws.get_caller_identity()
+    partition = aws.get_partition()
+    return AccountContext(
+        account_id=identity.account_id,
+        region=aws.get_region().region,
+        partition=partition.partition,
+        dns_suffix=partition.dns_suffix,
+    )
+
+
+def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any]:
+    """Register the baseline's resources and return its stack outputs by name."""
+    bp = design_baseline(config, ctx)  # raises ConfigError before anything is registered
+    for warning in bp.warnings:
+        pulumi.log.warn(warning.render())
+    external_ids = _external_ids(bp)
+    ci = CiPrincipal("ci", bp)
+    state = StateBackend("state", bp, external_ids[bp.state_role_name], trusted_principal=ci.user)
+    key_arn = state.kms_key.key_id.apply(bp.kms_key_arn) if state.kms_key else None
+    services = ServiceRoles(
+        "services",
+        bp,
+        {p.service.name: external_ids[p.role_name] for p in bp.services},
+        key_arn,
+        trusted_principal=ci.user,
+    )
+    ci_user: dict[str, Any] = {"name": ci.user.name, "arn": ci.user.arn}
+    if ci.access_key is not None:
+        ci_user["accessKeyId"] = ci.access_key.id
+        ci_user["secretAccessKey"] = pulumi.Output.secret(ci.access_key.secret)
+    return {
+        "accountId": ctx.account_id,
+        "baselineVersion": __version__,
+        "stateBucketName": state.bucket.bucket,
+        "stateBucketArn": state.bucket.arn,
+        "backendUrl": bp.backend_url,
+        "stateRole": {"arn": state.role.arn, "externalId": external_ids[bp.state_role_name]},
+        "ciUser": ci_user,
+        "provisioningRoles": {
+            p.service.name: {
+                "arn": services.roles[p.service.name].arn,
+                "externalId": external_ids[p.role_name],
+                "allowDelete": p.service.allow_delete,
+            }
+            for p in bp.services
+        },
+    }
+
+
+def _external_ids(bp: Blueprint) -> dict[str, pulumi.Output[str]]:
+    """Return each role's external ID as a secret, keyed by role name."""
+    configured = {p.role_name: p.service.external_id for p in bp.services if p.service.external_id}
+    roles = [bp.state_role_name] + [p.role_name for p in bp.services]
+    seed = None
+    if any(r not in configured for r in roles):
+        # One random seed for the stack; generated once and kept in state, so IDs stay stable.
+        seed = random.RandomPassword("external-id-seed", length=SEED_LENGTH, special=False).result
+    ids: dict[str, pulumi.Output[str]] = {}
+    for role in roles:
+        if role in configured:
+            ids[role] = pulumi.Output.secret(configured[role])
+        else:
+            assert seed is not None
+            ids[role] = pulumi.Output.secret(seed.apply(lambda s, role=role: derive_external_id(s, role)))
+    return ids
+
+
+def run_stack() -> None:
+    """Run the baseline for the current stack and export its outputs: the body of `__main__.py`."""
+    config = read_stack_config(pulumi.get_stack())
+    for name, value in build_baseline(config, read_account_context()).items():
+        pulumi.export(name, value)

@@ -1,0 +1,55 @@
+"""ServiceRoles: one provisioning role per service, each trusted only by the CI principal.
+
+Two resources per service (the role and its inline policy), so a thousand services stay cheap
+to plan; external IDs come from the caller, derived from one seed rather than one resource each.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from baseline.blueprint import Blueprint
+from baseline.policies import ci_trust_policy, render
+
+
+class ServiceRoles(pulumi.ComponentResource):
+    """The provisioning roles of every configured service, keyed by service name."""
+
+    roles: dict[str, aws.iam.Role]
+
+    def __init__(
+        self,
+        name: str,
+        blueprint: Blueprint,
+        external_ids: dict[str, pulumi.Output[str]],
+        kms_key_arn: pulumi.Input[str | None],
+        trusted_principal: pulumi.Resource | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("iam-baseline:index:ServiceRoles", name, None, opts)
+        bp = blueprint
+        key_arn = pulumi.Output.from_input(kms_key_arn)
+        trust_opts = pulumi.ResourceOptions(parent=self, depends_on=[trusted_principal] if trusted_principal else [])
+        self.roles = {}
+        for plan in bp.services:
+            service = plan.service.name
+            role = aws.iam.Role(
+                f"{name}-{service}",
+                name=plan.role_name,
+                path=bp.iam_path,
+                description=f"Deploys service {service}; delete actions {'allowed' if plan.service.allow_delete else 'denied'}",
+                max_session_duration=bp.config.ci.max_session_duration,
+                assume_role_policy=external_ids[service].apply(lambda xid: render(ci_trust_policy(bp.ci_user_arn, xid))),
+                tags={"iam-baseline:service": service},
+                opts=trust_opts,
+            )
+            aws.iam.RolePolicy(
+                f"{name}-{service}-policy",
+                role=role.name,
+                name="provisioning",
+                policy=key_arn.apply(lambda arn, plan=plan: render(bp.service_policy(plan, arn))),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.roles[service] = role
+        self.register_outputs({})

@@ -1,0 +1,47 @@
+"""Shared test helpers: render a config dict offline, pick resources out of a rendering."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from baseline.offline import Rendering, load_stack_config, run_offline
+from baseline.program import run_stack
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def encode(raw: dict[str, Any], region: str = "us-east-1") -> dict[str, str]:
+    """Return `iam-baseline:` config as Pulumi passes it to a program: JSON strings."""
+    config = {f"iam-baseline:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+    config["aws:region"] = region
+    return config
+
+
+def render(raw: dict[str, Any], stack: str = "dev", region: str = "us-east-1") -> Rendering:
+    """Run the real program offline with this config."""
+    return run_offline(run_stack, stack, encode(raw, region))
+
+
+def render_shipped(stack: str) -> Rendering:
+    """Run the real program offline with a shipped Pulumi.<stack>.yaml."""
+    config, secret_keys = load_stack_config(PROJECT_DIR, stack)
+    return run_offline(run_stack, stack, config, secret_keys)
+
+
+def one(rendering: Rendering, typ: str, name: str | None = None) -> Any:
+    """Return the single registration of a type (and logical name), failing loudly otherwise."""
+    found = [r for r in rendering.of_type(typ) if name is None or r.name == name]
+    assert len(found) == 1, f"expected one {typ} {name or ''}, found {[r.name for r in found]}"
+    return found[0]
+
+
+def role_documents(rendering: Rendering) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Return, per role name, its trust policy and its inline permission policies (parsed)."""
+    out = {}
+    for role in rendering.of_type("aws:iam/role:Role"):
+        name = role.inputs["name"]
+        policies = [json.loads(p.inputs["policy"]) for p in rendering.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == name]
+        out[name] = (json.loads(role.inputs["assumeRolePolicy"]), policies)
+    return out

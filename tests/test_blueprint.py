@@ -1,0 +1,66 @@
+"""Quota checks on the whole baseline, before anything is registered."""
+
+import pytest
+
+from baseline.arns import AccountContext
+from baseline.blueprint import design_baseline
+from baseline.catalog import get_actions_for_service
+from baseline.config import parse_config
+from baseline.findings import ConfigError
+from baseline.policies import iter_statements
+
+CTX = AccountContext("111122223333", "us-east-1", "aws", "amazonaws.com")
+
+
+def test_a_policy_over_the_inline_quota_is_refused_naming_the_service_actions():
+    # Every ec2 action written out literally, with deletes allowed so nothing compacts them.
+    actions = list(get_actions_for_service("ec2"))
+    with pytest.raises(ConfigError) as caught:
+        design_baseline(parse_config({"services": {"huge": {"actions": actions, "allowDelete": True}}}, "dev"), CTX)
+    (finding,) = caught.value.findings
+    assert finding.key == "services.huge.actions" and "10240" in finding.message
+
+
+def test_a_long_external_id_that_overflows_the_trust_quota_is_refused():
+    raw = {"services": {"api": {"actions": ["sqs:SendMessage"], "externalId": "x" * 1224}}}
+    # 1,224 characters fit; the trust policy stays under 2,048.
+    design_baseline(parse_config(raw, "dev"), CTX)
+
+
+def test_ci_policy_lists_every_role_while_it_fits_then_falls_back_to_the_baseline_path():
+    few = design_baseline(parse_config({"services": {f"s{i}": {"actions": ["sqs:SendMessage"]} for i in range(3)}}, "dev"), CTX)
+    (stmt,) = iter_statements(few.ci_policy())
+    assert stmt["Resource"] == sorted([few.state_role_arn] + [s.role_arn for s in few.services])
+    many = design_baseline(parse_config({"services": {f"s{i}": {"actions": ["sqs:SendMessage"]} for i in range(60)}}, "dev"), CTX)
+    (stmt,) = iter_statements(many.ci_policy())
+    assert stmt["Resource"] == ["arn:aws:iam::111122223333:role/iam-baseline/*"]
+
+
+def test_more_roles_than_the_default_account_quota_is_a_warning():
+    cfg = parse_config({"services": {f"s{i}": {"actions": ["sqs:SendMessage"]} for i in range(1000)}}, "dev")
+    bp = design_baseline(cfg, CTX)
+    assert [w.key for w in bp.warnings] == ["services"] and "1000" in bp.warnings[0].message
+
+
+def test_destructive_actions_named_outright_in_prod_are_reported_as_dropped():
+    bp = design_baseline(parse_config({"services": {"api": {"actions": ["ec2:Describe*", "ec2:DeleteSecurityGroup"]}}}, "prod"), CTX)
+    assert [w.key for w in bp.warnings] == ["services.api.actions[1]"]
+
+
+def test_default_bucket_name_is_derived_from_prefix_account_and_region():
+    bp = design_baseline(parse_config({"namePrefix": "Acme"}, "dev"), CTX)
+    assert bp.bucket_name == "acme-state-111122223333-us-east-1"
+    assert bp.backend_url == "s3://acme-state-111122223333-us-east-1?region=us-east-1"
+
+
+def test_a_prefix_that_cannot_make_a_bucket_name_asks_for_one():
+    with pytest.raises(ConfigError) as caught:
+        design_baseline(parse_config({"namePrefix": "under_score"}, "dev"), CTX)
+    assert caught.value.findings[0].key == "stateBucket.name"
+
+
+def test_arns_follow_the_partition():
+    gov = AccountContext("111122223333", "us-gov-west-1", "aws-us-gov", "amazonaws.com")
+    bp = design_baseline(parse_config({}, "dev"), gov)
+    assert bp.state_role_arn == "arn:aws-us-gov:iam::111122223333:role/iam-baseline/iam-baseline-state"
+    assert bp.bucket_arn.startswith("arn:aws-us-gov:s3:::")

@@ -1,0 +1,111 @@
+"""Bad input fails with a message naming the key and what is allowed; good input gets defaults."""
+
+import pytest
+
+from baseline.config import parse_config
+from baseline.findings import ConfigError
+
+GOOD_SERVICE = {"actions": ["sqs:SendMessage"]}
+
+
+def problems(raw, stack="dev"):
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw, stack)
+    return {f.key: f.message for f in caught.value.findings}, str(caught.value)
+
+
+def test_prod_denies_deletes_by_default_and_other_environments_allow_them():
+    assert parse_config({}, "prod").allow_delete is False
+    assert parse_config({}, "dev").allow_delete is True
+    assert parse_config({"environment": "prod"}, "eu-main").allow_delete is False
+
+
+def test_a_service_may_override_the_environment_default():
+    cfg = parse_config({"services": {"a": {"actions": ["sqs:*"], "allowDelete": True}, "b": {"actions": ["sqs:*"]}}}, "prod")
+    assert {s.name: s.allow_delete for s in cfg.services} == {"a": True, "b": False}
+
+
+def test_defaults():
+    cfg = parse_config({"services": {"api": GOOD_SERVICE}}, "dev")
+    assert cfg.name_prefix == "iam-baseline"
+    assert cfg.environment == "dev"
+    assert cfg.state_bucket.noncurrent_version_days == 90
+    assert cfg.state_bucket.kms is False and cfg.state_bucket.force_destroy is False
+    assert cfg.ci.create_access_key is False and cfg.ci.max_session_duration == 3600
+    assert cfg.services[0].resources == ("*",)
+
+
+def test_booleans_and_numbers_arrive_as_strings_from_the_cli():
+    cfg = parse_config({"allowDelete": "false", "ci": {"maxSessionDuration": "7200", "createAccessKey": "true"}}, "dev")
+    assert cfg.allow_delete is False and cfg.ci.max_session_duration == 7200 and cfg.ci.create_access_key is True
+
+
+def test_unknown_keys_are_named_at_every_level_with_the_allowed_ones():
+    found, _ = problems({"servces": {}, "ci": {"user": "x"}, "services": {"api": {"actions": ["sqs:*"], "resource": ["*"]}}})
+    assert "unknown key" in found["servces"] and "services" in found["servces"]
+    assert "userName" in found["ci.user"]
+    assert "resources" in found["services.api.resource"]
+
+
+def test_malformed_action_names_the_index_and_the_form():
+    found, _ = problems({"services": {"api": {"actions": ["sqs:SendMessage", "SendMessage"]}}})
+    assert "service:Action" in found["services.api.actions[1]"]
+
+
+def test_unknown_action_suggests_the_closest():
+    found, _ = problems({"services": {"api": {"actions": ["sqs:SendMesage"]}}})
+    assert "sqs:SendMessage" in found["services.api.actions[0]"]
+
+
+@pytest.mark.parametrize("name", ["has space", "x" * 60, "bad/slash", ""])
+def test_invalid_service_names_are_refused(name):
+    found, _ = problems({"services": {name: GOOD_SERVICE}})
+    assert f"services.{name}" in found and "allowed" in found[f"services.{name}"]
+
+
+def test_service_names_that_clash_case_insensitively_are_refused():
+    found, _ = problems({"services": {"Api": GOOD_SERVICE, "api": GOOD_SERVICE}})
+    assert any("case-insensitive" in m for m in found.values())
+
+
+@pytest.mark.parametrize("external_id", ["x", "has space", "x" * 1225, "ünï"])
+def test_invalid_external_ids_are_refused(external_id):
+    found, _ = problems({"services": {"api": {**GOOD_SERVICE, "externalId": external_id}}})
+    assert "2-1224 characters" in found["services.api.externalId"]
+
+
+def test_two_roles_may_not_share_an_external_id():
+    found, _ = problems({"services": {"a": {**GOOD_SERVICE, "externalId": "same-id"}, "b": {**GOOD_SERVICE, "externalId": "same-id"}}})
+    assert "services.b.externalId" in found and "own" in found["services.b.externalId"]
+
+
+@pytest.mark.parametrize("seconds", [899, 900, 3599, 43201, "an hour"])
+def test_session_durations_outside_iams_range_are_refused(seconds):
+    found, _ = problems({"ci": {"maxSessionDuration": seconds}})
+    assert "3600 to 43200" in found["ci.maxSessionDuration"]
+
+
+def test_invalid_bucket_and_user_names_are_refused():
+    found, _ = problems({"stateBucket": {"name": "Has_Upper"}, "ci": {"userName": "a" * 65}})
+    assert "lowercase" in found["stateBucket.name"]
+    assert "1-64" in found["ci.userName"]
+
+
+def test_wrong_types_are_refused():
+    found, _ = problems({"stateBucket": {"kms": "yes", "noncurrentVersionDays": 0}, "services": {"api": {"actions": "sqs:*", "resources": []}}})
+    assert "true or false" in found["stateBucket.kms"]
+    assert "1 to 36500" in found["stateBucket.noncurrentVersionDays"]
+    assert "non-empty list" in found["services.api.actions"]
+    assert "non-empty list" in found["services.api.resources"]
+
+
+def test_resources_must_be_arns_of_known_services():
+    found, _ = problems({"services": {"api": {**GOOD_SERVICE, "resources": ["my-queue", "arn:aws:nosuchsvc:us-east-1:123456789012:x"]}}})
+    assert "not '*' or an ARN" in found["services.api.resources[0]"]
+    assert "does not know" in found["services.api.resources[1]"]
+
+
+def test_every_problem_is_reported_in_one_error():
+    _, message = problems({"namePrefix": "bad prefix", "ci": {"maxSessionDuration": 1}, "services": {"api": {"actions": ["nope"]}}})
+    assert message.count("error: iam-baseline:") == 3
+    assert "iam-baseline:namePrefix" in message and "iam-baseline:ci.maxSessionDuration" in message

@@ -1,0 +1,111 @@
+"""The shipped Pulumi.dev.yaml and Pulumi.prod.yaml render, stay within quota, and keep their promises."""
+
+import json
+import os
+import runpy
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from baseline import quotas
+from baseline.analysis import allowed_actions, granted_actions
+from baseline.catalog import is_destructive
+from baseline.offline import load_stack_config, run_offline
+from tests.helpers import PROJECT_DIR, render_shipped, role_documents
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def shipped(request):
+    return request.param, render_shipped(request.param)
+
+
+def test_shipped_stack_files_are_pulumi_stack_config():
+    for stack in ("dev", "prod"):
+        document = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())
+        assert set(document) == {"config"}
+        assert all(":" in key for key in document["config"]), f"Pulumi.{stack}.yaml has a key without a namespace"
+
+
+def test_every_document_is_within_its_quota(shipped):
+    stack, rendering = shipped
+    limits = {
+        "aws:iam/rolePolicy:RolePolicy": quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS,
+        "aws:iam/userPolicy:UserPolicy": quotas.USER_INLINE_AGGREGATE_MAX_CHARS,
+        "aws:iam/policy:Policy": quotas.MANAGED_POLICY_MAX_CHARS,
+    }
+    for registration in rendering.registrations:
+        if registration.typ in limits:
+            size = quotas.policy_size(registration.inputs["policy"])
+            assert size <= limits[registration.typ], f"{stack}: {registration.urn} is {size} characters"
+    for role in rendering.of_type("aws:iam/role:Role"):
+        assert quotas.policy_size(role.inputs["assumeRolePolicy"]) <= quotas.TRUST_POLICY_MAX_CHARS
+
+
+def test_prod_reaches_no_destructive_action_and_dev_does(shipped):
+    stack, rendering = shipped
+    for role, (_, policies) in role_documents(rendering).items():
+        if role.endswith("-state"):
+            continue
+        reachable = {a for doc in policies for a in allowed_actions(doc) if is_destructive(a)}
+        granted = {a for doc in policies for a in granted_actions(doc) if is_destructive(a)}
+        if stack == "prod":
+            assert not granted, f"prod role {role} is granted destructive actions, e.g. {sorted(granted)[:5]}"
+        else:
+            assert reachable, f"dev role {role} should keep its delete actions"
+
+
+def test_rendering_is_deterministic(shipped):
+    stack, first = shipped
+    second = render_shipped(stack)
+    def documents(rendering):
+        return {x.urn: (x.inputs.get("policy"), x.inputs.get("assumeRolePolicy")) for x in rendering.registrations}
+
+    assert documents(first) == documents(second)
+    assert any(policy for policy, _ in documents(first).values())
+
+
+def test_plan_command_prints_every_principal_and_the_outputs():
+    result = subprocess.run([sys.executable, "-m", "baseline", "plan", "--stack", "prod"], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for heading in ("## CI user acme-iac-ci", "## Role acme-iac-state", "## Role acme-iac-svc-public-api", "## Role acme-iac-svc-etl-processor", "## State bucket", "## Outputs"):
+        assert heading in result.stdout, f"plan output lacks {heading!r}"
+    assert '"externalId": "[secret]"' in result.stdout and '"secretAccessKey": "[secret]"' in result.stdout
+    assert "ec2:DeleteSecurityGroup" in result.stderr  # the dropped prod action is called out
+
+
+def test_plan_json_is_machine_readable():
+    result = subprocess.run([sys.executable, "-m", "baseline", "plan", "--stack", "dev", "--json"], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data["principals"]) == {"user/acme-iac-ci", "role/acme-iac-state", "role/acme-iac-svc-public-api", "role/acme-iac-svc-etl-processor"}
+    assert data["outputs"]["provisioningRoles"]["public-api"]["allowDelete"] is True
+
+
+def test_plan_with_bad_config_exits_non_zero_naming_the_key(tmp_path):
+    (tmp_path / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": {"iam-baseline:services": {"api": {"actions": ["sqs:Nope"]}}}}))
+    result = subprocess.run([sys.executable, "-m", "baseline", "plan", "--stack", "bad", "--project-dir", str(tmp_path)], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "iam-baseline:services.api.actions[0]" in result.stderr
+
+
+def test_main_py_reads_config_builds_and_exports():
+    config, secret_keys = load_stack_config(PROJECT_DIR, "dev")
+    cwd = os.getcwd()
+    os.chdir(PROJECT_DIR)
+    try:
+        rendering = run_offline(lambda: runpy.run_path(str(PROJECT_DIR / "__main__.py")), "dev", config, secret_keys)
+    finally:
+        os.chdir(cwd)
+    assert set(rendering.outputs) >= {"accountId", "stateBucketName", "stateBucketArn", "backendUrl", "stateRole", "ciUser", "provisioningRoles"}
+    assert rendering.outputs["backendUrl"] == "s3://acme-iac-state-123456789012-eu-west-1?region=eu-west-1"
+
+
+def test_secure_config_values_are_stood_in_for_offline(tmp_path):
+    (tmp_path / "Pulumi.s.yaml").write_text(
+        yaml.safe_dump({"config": {"iam-baseline:services": {"api": {"actions": ["sqs:SendMessage"], "externalId": {"secure": "v1:abc"}}}}})
+    )
+    config, secret_keys = load_stack_config(tmp_path, "s")
+    assert secret_keys == ["iam-baseline:services"]
+    assert "offline-plan-secret-placeholder" in config["iam-baseline:services"]
