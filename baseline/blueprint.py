@@ -120,7 +120,11 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     iam_path = f"/{prefix}/"
     bucket_name = config.state_bucket.name or default_bucket_name(prefix, ctx)
     if config.state_bucket.name is None and (problem := quotas.bucket_name_problem(bucket_name)):
-        findings.append(Finding("stateBucket.name", f"the default name {bucket_name!r} derived from namePrefix is invalid ({problem}); set stateBucket.name"))
+        findings.append(
+            Finding(
+                "stateBucket.name", f"the default name {bucket_name!r} derived from namePrefix is invalid ({problem}); set stateBucket.name"
+            )
+        )
     ci_user_name = config.ci.user_name or f"{prefix}-ci"
     state_role_name = f"{prefix}-state"
     services = tuple(
@@ -169,7 +173,12 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
     def over(key: str, what: str, document: Document, limit: int) -> None:
         size = quotas.policy_size(render(document))
         if size > limit:
-            findings.append(Finding(key, f"{what} would be {size} characters, over IAM's limit of {limit}; narrow it or use wildcards such as 'ec2:Describe*'"))
+            findings.append(
+                Finding(
+                    key,
+                    f"{what} would be {size} characters, over IAM's limit of {limit}; narrow it or use wildcards such as 'ec2:Describe*'",
+                )
+            )
 
     over("ci", "the state role's trust policy", ci_trust_policy(bp.ci_user_arn, EXTERNAL_ID_PLACEHOLDER), quotas.TRUST_POLICY_MAX_CHARS)
     over("stateBucket", "the state role's policy", bp.state_policy(key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
@@ -186,7 +195,13 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
     role_count = 1 + len(bp.services)
     if role_count > quotas.ROLES_PER_ACCOUNT:
         # Raisable, and shared with roles we cannot see, so a warning rather than a refusal.
-        findings.append(Finding("services", f"{role_count} roles exceed the account's default quota of {quotas.ROLES_PER_ACCOUNT}; ask AWS to raise it first", "warning"))
+        findings.append(
+            Finding(
+                "services",
+                f"{role_count} roles exceed the account's default quota of {quotas.ROLES_PER_ACCOUNT}; ask AWS to raise it first",
+                "warning",
+            )
+        )
     return findings
 
 

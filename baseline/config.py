@@ -154,9 +154,7 @@ def parse_config(raw: Mapping[str, Any], stack: str) -> BaselineConfig:
     return BaselineConfig(stack, environment, allow_delete, name_prefix, state_bucket, ci, services)
 
 
-def _parse_services(
-    raw: Any, name_prefix: str, default_allow_delete: bool, findings: list[Finding]
-) -> tuple[ServiceConfig, ...]:
+def _parse_services(raw: Any, name_prefix: str, default_allow_delete: bool, findings: list[Finding]) -> tuple[ServiceConfig, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, Mapping):
@@ -188,9 +186,7 @@ def _parse_services(
             elif external_id in external_ids:
                 reader.error(f"{key}.externalId", f"is the same as {external_ids[external_id]}; every role needs its own")
             external_ids[external_id] = f"{key}.externalId"
-        services.append(
-            ServiceConfig(str(name), actions, resources, reader.boolean("allowDelete", default_allow_delete), external_id)
-        )
+        services.append(ServiceConfig(str(name), actions, resources, reader.boolean("allowDelete", default_allow_delete), external_id))
     return tuple(services)
 
 
@@ -207,7 +203,9 @@ def _parse_actions(raw: Any, key: str, findings: list[Finding]) -> tuple[str, ..
         return ()
     for index, action in enumerate(items):
         if action != "*" and not ACTION_SHAPE.match(action):
-            findings.append(Finding(f"{key}[{index}]", f"{action!r} is not of the form service:Action (wildcards * and ? allowed in Action)"))
+            findings.append(
+                Finding(f"{key}[{index}]", f"{action!r} is not of the form service:Action (wildcards * and ? allowed in Action)")
+            )
         elif not get_actions_matching(action):
             closest = get_closest_actions(action)
             hint = f"; closest: {', '.join(closest)}" if closest else ""

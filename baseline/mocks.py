@@ -62,12 +62,23 @@ class BaselineMocks(pulumi.runtime.Mocks):
         self.ctx = ctx
         self.registrations: list[Registration] = []
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:  # a dict; the base class's tuple form is optional
         ctx = self.ctx
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": ctx.account_id, "arn": f"arn:{ctx.partition}:iam::{ctx.account_id}:user/admin", "userId": "AIDAOFFLINE", "id": ctx.account_id}
+            return {
+                "accountId": ctx.account_id,
+                "arn": f"arn:{ctx.partition}:iam::{ctx.account_id}:user/admin",
+                "userId": "AIDAOFFLINE",
+                "id": ctx.account_id,
+            }
         if args.token == "aws:index/getRegion:getRegion":
-            return {"region": ctx.region, "name": ctx.region, "id": ctx.region, "endpoint": f"ec2.{ctx.region}.{ctx.dns_suffix}", "description": ctx.region}
+            return {
+                "region": ctx.region,
+                "name": ctx.region,
+                "id": ctx.region,
+                "endpoint": f"ec2.{ctx.region}.{ctx.dns_suffix}",
+                "description": ctx.region,
+            }
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": ctx.partition, "dnsSuffix": ctx.dns_suffix, "id": ctx.partition, "reverseDnsPrefix": "com.amazonaws"}
         raise NotImplementedError(f"no offline answer for invoke {args.token}")

@@ -6,6 +6,8 @@ size) is checked before the first resource is registered, so bad input creates n
 
 from __future__ import annotations
 
+import functools
+
 from typing import Any
 
 import pulumi
@@ -94,8 +96,12 @@ def _external_ids(bp: Blueprint) -> dict[str, pulumi.Output[str]]:
             ids[role] = pulumi.Output.secret(configured[role])
         else:
             assert seed is not None
-            ids[role] = pulumi.Output.secret(seed.apply(lambda s, role=role: derive_external_id(s, role)))
+            ids[role] = pulumi.Output.secret(seed.apply(functools.partial(_derive_for_role, role)))
     return ids
+
+
+def _derive_for_role(role: str, seed: str) -> str:
+    return derive_external_id(seed, role)
 
 
 def run_stack() -> None:

@@ -6,10 +6,12 @@ to plan; external IDs come from the caller, derived from one seed rather than on
 
 from __future__ import annotations
 
+import functools
+
 import pulumi
 import pulumi_aws as aws
 
-from baseline.blueprint import Blueprint
+from baseline.blueprint import Blueprint, ServiceRolePlan
 from baseline.policies import ci_trust_policy, render
 
 
@@ -48,8 +50,12 @@ class ServiceRoles(pulumi.ComponentResource):
                 f"{name}-{service}-policy",
                 role=role.name,
                 name="provisioning",
-                policy=key_arn.apply(lambda arn, plan=plan: render(bp.service_policy(plan, arn))),
+                policy=key_arn.apply(functools.partial(_render_service_policy, bp, plan)),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.roles[service] = role
         self.register_outputs({})
+
+
+def _render_service_policy(bp: Blueprint, plan: ServiceRolePlan, kms_key_arn: str | None) -> str:
+    return render(bp.service_policy(plan, kms_key_arn))

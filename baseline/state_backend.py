@@ -107,9 +107,7 @@ class StateBackend(pulumi.ComponentResource):
             path=bp.iam_path,
             description="Reads and writes Pulumi state in the baseline's state bucket; nothing else",
             max_session_duration=bp.config.ci.max_session_duration,
-            assume_role_policy=pulumi.Output.from_input(external_id).apply(
-                lambda xid: render(ci_trust_policy(bp.ci_user_arn, xid))
-            ),
+            assume_role_policy=pulumi.Output.from_input(external_id).apply(lambda xid: render(ci_trust_policy(bp.ci_user_arn, xid))),
             # IAM refuses a trust naming a user that does not exist yet.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[trusted_principal] if trusted_principal else []),
         )
@@ -131,7 +129,4 @@ def _encryption_rule(key: aws.kms.Key | None) -> aws.s3.BucketServerSideEncrypti
         sse_algorithm="aws:kms", kms_master_key_id=key.arn
     )
     # A bucket key cuts KMS requests (and cost) by orders of magnitude for state reads and writes.
-    return aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-        apply_server_side_encryption_by_default=default, bucket_key_enabled=True
-    )
-
+    return aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(apply_server_side_encryption_by_default=default, bucket_key_enabled=True)

@@ -13,8 +13,17 @@ def test_every_named_destructive_action_exists_in_the_catalogue():
 
 @pytest.mark.parametrize(
     "action",
-    ["sqs:DeleteQueue", "s3:DeleteBucket", "ec2:TerminateInstances", "ecr:BatchDeleteImage", "sqs:PurgeQueue",
-     "kms:ScheduleKeyDeletion", "ecs:DeregisterTaskDefinition", "cognito-idp:AdminDeleteUser", "dynamodb:DeleteTable"],
+    [
+        "sqs:DeleteQueue",
+        "s3:DeleteBucket",
+        "ec2:TerminateInstances",
+        "ecr:BatchDeleteImage",
+        "sqs:PurgeQueue",
+        "kms:ScheduleKeyDeletion",
+        "ecs:DeregisterTaskDefinition",
+        "cognito-idp:AdminDeleteUser",
+        "dynamodb:DeleteTable",
+    ],
 )
 def test_actions_that_lose_resources_are_destructive(action):
     assert catalog.is_destructive(action), f"{action} should count as destructive"
@@ -22,8 +31,15 @@ def test_actions_that_lose_resources_are_destructive(action):
 
 @pytest.mark.parametrize(
     "action",
-    ["ec2:DescribeInstances", "sqs:SendMessage", "ec2:DeleteTags", "rds:RemoveTagsFromResource",
-     "config:DescribeRemediationExecutionStatus", "s3:GetObject", "kms:CancelKeyDeletion"],
+    [
+        "ec2:DescribeInstances",
+        "sqs:SendMessage",
+        "ec2:DeleteTags",
+        "rds:RemoveTagsFromResource",
+        "config:DescribeRemediationExecutionStatus",
+        "s3:GetObject",
+        "kms:CancelKeyDeletion",
+    ],
 )
 def test_reads_tagging_and_recoveries_are_not_destructive(action):
     assert not catalog.is_destructive(action), f"{action} should not count as destructive"

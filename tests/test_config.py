@@ -92,7 +92,9 @@ def test_invalid_bucket_and_user_names_are_refused():
 
 
 def test_wrong_types_are_refused():
-    found, _ = problems({"stateBucket": {"kms": "yes", "noncurrentVersionDays": 0}, "services": {"api": {"actions": "sqs:*", "resources": []}}})
+    found, _ = problems(
+        {"stateBucket": {"kms": "yes", "noncurrentVersionDays": 0}, "services": {"api": {"actions": "sqs:*", "resources": []}}}
+    )
     assert "true or false" in found["stateBucket.kms"]
     assert "1 to 36500" in found["stateBucket.noncurrentVersionDays"]
     assert "non-empty list" in found["services.api.actions"]

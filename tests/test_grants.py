@@ -16,14 +16,18 @@ def test_service_wildcard_without_deletes_reaches_every_safe_action_and_no_destr
     everything = set(get_actions_for_service(service))
     destructive = set(get_destructive_actions_for_service(service))
     reached = expand_patterns(grant.allow)
-    assert reached == everything - destructive, f"{service}:* in prod reaches {sorted(reached & destructive)[:5]} / misses {sorted(everything - destructive - reached)[:5]}"
+    assert reached == everything - destructive, (
+        f"{service}:* in prod reaches {sorted(reached & destructive)[:5]} / misses {sorted(everything - destructive - reached)[:5]}"
+    )
     assert expand_patterns(grant.deny_destructive) == destructive
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_compaction_stays_far_below_the_literal_list(service):
     grant = resolve_grant([f"{service}:*"], allow_delete=False)
-    assert len(grant.reachable) < 50 or len(grant.allow) <= len(grant.reachable) / 2, f"{service}: {len(grant.allow)} patterns for {len(grant.reachable)} actions"
+    assert len(grant.reachable) < 50 or len(grant.allow) <= len(grant.reachable) / 2, (
+        f"{service}: {len(grant.allow)} patterns for {len(grant.reachable)} actions"
+    )
 
 
 def test_allowing_deletes_keeps_the_configured_patterns():
@@ -55,6 +59,12 @@ def test_compaction_of_any_subset_reaches_exactly_that_subset(data, service):
 @given(data=st.data(), service=st.sampled_from(SERVICES))
 def test_no_generated_prod_grant_reaches_a_destructive_action(data, service):
     actions = get_actions_for_service(service)
-    patterns = data.draw(st.lists(st.sampled_from([f"{service}:*", *actions, *{f"{a.split(':')[0]}:{a.split(':')[1][:3]}*" for a in actions}]), min_size=1, max_size=8))
+    patterns = data.draw(
+        st.lists(
+            st.sampled_from([f"{service}:*", *actions, *{f"{a.split(':')[0]}:{a.split(':')[1][:3]}*" for a in actions}]),
+            min_size=1,
+            max_size=8,
+        )
+    )
     grant = resolve_grant(patterns, allow_delete=False)
     assert not [a for a in expand_patterns(grant.allow) if is_destructive(a)]

@@ -105,20 +105,25 @@ def test_dev_service_policy_keeps_deletes():
 
 
 def test_every_service_role_is_walled_off_from_the_baseline_whatever_it_is_granted():
-    bp = blueprint({"stateBucket": {"kms": True}, "services": {"admin": {"actions": ["s3:*", "iam:*", "sts:*", "kms:*"], "allowDelete": True}}})
+    bp = blueprint(
+        {"stateBucket": {"kms": True}, "services": {"admin": {"actions": ["s3:*", "iam:*", "sts:*", "kms:*"], "allowDelete": True}}}
+    )
     key = bp.kms_key_arn(KMS_KEY_ID_PLACEHOLDER)
     by_sid = {s["Sid"]: s for s in iter_statements(bp.service_policy(bp.services[0], key))}
-    assert by_sid["DenyStateBucket"] == {"Sid": "DenyStateBucket", "Effect": "Deny", "Action": ["s3:*"], "Resource": sorted([bp.bucket_arn, bp.objects_arn])}
+    assert by_sid["DenyStateBucket"] == {
+        "Sid": "DenyStateBucket",
+        "Effect": "Deny",
+        "Action": ["s3:*"],
+        "Resource": sorted([bp.bucket_arn, bp.objects_arn]),
+    }
     assert by_sid["DenyStateKey"]["Action"] == ["kms:*"] and by_sid["DenyStateKey"]["Resource"] == [key]
     assert by_sid["DenyAssumeRole"]["Resource"] == ["*"]
     assert {"sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"} <= set(
-        a for a in allowed_actions({"Version": "2012-10-17", "Statement": [{**by_sid["DenyAssumeRole"], "Effect": "Allow"}]})
+        allowed_actions({"Version": "2012-10-17", "Statement": [{**by_sid["DenyAssumeRole"], "Effect": "Allow"}]})
     )
     iam_deny = by_sid["DenyBaselineIam"]
     assert iam_deny["Action"] == ["iam:*"]
-    assert set(iam_deny["Resource"]) == {
-        f"arn:aws:iam::111122223333:{kind}/iam-baseline/*" for kind in ("role", "user", "group", "policy")
-    }
+    assert set(iam_deny["Resource"]) == {f"arn:aws:iam::111122223333:{kind}/iam-baseline/*" for kind in ("role", "user", "group", "policy")}
     # The Deny holds only if every baseline principal really lives under that path.
     assert bp.ci_user_arn.startswith("arn:aws:iam::111122223333:user/iam-baseline/")
     assert bp.state_role_arn.startswith("arn:aws:iam::111122223333:role/iam-baseline/")

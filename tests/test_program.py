@@ -34,7 +34,10 @@ def test_state_bucket_is_protected_versioned_private_and_tls_only(prod):
     assert ownership.inputs["rule"]["objectOwnership"] == "BucketOwnerEnforced"
     policy = json.loads(one(prod, "aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
     assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    assert one(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").urn in one(prod, "aws:s3/bucketPolicy:BucketPolicy").dependencies
+    assert (
+        one(prod, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").urn
+        in one(prod, "aws:s3/bucketPolicy:BucketPolicy").dependencies
+    )
 
 
 def test_lifecycle_expires_noncurrent_versions_and_aborts_uploads():
@@ -102,7 +105,16 @@ def test_configured_external_ids_are_used_and_no_seed_is_needed():
 
 def test_outputs_have_the_documented_names_and_shapes(prod):
     out = prod.outputs
-    assert set(out) == {"accountId", "baselineVersion", "stateBucketName", "stateBucketArn", "backendUrl", "stateRole", "ciUser", "provisioningRoles"}
+    assert set(out) == {
+        "accountId",
+        "baselineVersion",
+        "stateBucketName",
+        "stateBucketArn",
+        "backendUrl",
+        "stateRole",
+        "ciUser",
+        "provisioningRoles",
+    }
     assert out["accountId"] == "123456789012"
     assert out["backendUrl"] == f"s3://{out['stateBucketName']}?region=us-east-1"
     assert out["stateBucketArn"] == f"arn:aws:s3:::{out['stateBucketName']}"

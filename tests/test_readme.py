@@ -13,7 +13,9 @@ def readme_commands():
 
 
 def test_ci_runs_the_readme_test_command_exactly():
-    ci_lines = [line for line in (PROJECT_DIR / ".ci" / "run").read_text().splitlines() if line and not line.startswith(("#", "set ", "cd "))]
+    ci_lines = [
+        line for line in (PROJECT_DIR / ".ci" / "run").read_text().splitlines() if line and not line.startswith(("#", "set ", "cd "))
+    ]
     assert ci_lines == [readme_commands()[1]]
     assert readme_commands()[1].endswith("python -m pytest")
     assert readme_commands()[0].endswith("python -m baseline plan --stack dev")

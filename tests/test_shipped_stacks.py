@@ -59,6 +59,7 @@ def test_prod_reaches_no_destructive_action_and_dev_does(shipped):
 def test_rendering_is_deterministic(shipped):
     stack, first = shipped
     second = render_shipped(stack)
+
     def documents(rendering):
         return {x.urn: (x.inputs.get("policy"), x.inputs.get("assumeRolePolicy")) for x in rendering.registrations}
 
@@ -67,25 +68,58 @@ def test_rendering_is_deterministic(shipped):
 
 
 def test_plan_command_prints_every_principal_and_the_outputs():
-    result = subprocess.run([sys.executable, "-m", "baseline", "plan", "--stack", "prod"], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "baseline", "plan", "--stack", "prod"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
-    for heading in ("## CI user acme-iac-ci", "## Role acme-iac-state", "## Role acme-iac-svc-public-api", "## Role acme-iac-svc-etl-processor", "## State bucket", "## Outputs"):
+    for heading in (
+        "## CI user acme-iac-ci",
+        "## Role acme-iac-state",
+        "## Role acme-iac-svc-public-api",
+        "## Role acme-iac-svc-etl-processor",
+        "## State bucket",
+        "## Outputs",
+    ):
         assert heading in result.stdout, f"plan output lacks {heading!r}"
     assert '"externalId": "[secret]"' in result.stdout and '"secretAccessKey": "[secret]"' in result.stdout
     assert "ec2:DeleteSecurityGroup" in result.stderr  # the dropped prod action is called out
 
 
 def test_plan_json_is_machine_readable():
-    result = subprocess.run([sys.executable, "-m", "baseline", "plan", "--stack", "dev", "--json"], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "baseline", "plan", "--stack", "dev", "--json"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data["principals"]) == {"user/acme-iac-ci", "role/acme-iac-state", "role/acme-iac-svc-public-api", "role/acme-iac-svc-etl-processor"}
+    assert set(data["principals"]) == {
+        "user/acme-iac-ci",
+        "role/acme-iac-state",
+        "role/acme-iac-svc-public-api",
+        "role/acme-iac-svc-etl-processor",
+    }
     assert data["outputs"]["provisioningRoles"]["public-api"]["allowDelete"] is True
 
 
 def test_plan_with_bad_config_exits_non_zero_naming_the_key(tmp_path):
     (tmp_path / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": {"iam-baseline:services": {"api": {"actions": ["sqs:Nope"]}}}}))
-    result = subprocess.run([sys.executable, "-m", "baseline", "plan", "--stack", "bad", "--project-dir", str(tmp_path)], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "baseline", "plan", "--stack", "bad", "--project-dir", str(tmp_path)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 2
     assert "iam-baseline:services.api.actions[0]" in result.stderr
 
@@ -98,7 +132,15 @@ def test_main_py_reads_config_builds_and_exports():
         rendering = run_offline(lambda: runpy.run_path(str(PROJECT_DIR / "__main__.py")), "dev", config, secret_keys)
     finally:
         os.chdir(cwd)
-    assert set(rendering.outputs) >= {"accountId", "stateBucketName", "stateBucketArn", "backendUrl", "stateRole", "ciUser", "provisioningRoles"}
+    assert set(rendering.outputs) >= {
+        "accountId",
+        "stateBucketName",
+        "stateBucketArn",
+        "backendUrl",
+        "stateRole",
+        "ciUser",
+        "provisioningRoles",
+    }
     assert rendering.outputs["backendUrl"] == "s3://acme-iac-state-123456789012-eu-west-1?region=eu-west-1"
 
 
