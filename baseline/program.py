@@ -7,7 +7,6 @@ size) is checked before the first resource is registered, so bad input creates n
 from __future__ import annotations
 
 import functools
-
 from typing import Any
 
 import pulumi
