@@ -95,6 +95,7 @@ def action_matches(pattern: str, action: str) -> bool:
     return _pattern_regex(pattern).match(action) is not None
 
 
+@functools.lru_cache(maxsize=8192)
 def get_actions_matching(pattern: str) -> tuple[str, ...]:
     """Return the catalogue actions an IAM action pattern reaches (`*`, `sqs:*`, `ec2:Describe*`)."""
     if pattern == "*":

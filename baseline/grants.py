@@ -8,6 +8,7 @@ provably reach no dropped action, so `sqs:*` in prod cannot reach `sqs:DeleteQue
 from __future__ import annotations
 
 import bisect
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -76,13 +77,22 @@ def compact_actions(actions: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(patterns))
 
 
+@functools.cache
+def _sorted_names(prefix: str) -> tuple[str, ...]:
+    """Return the service's action names, lowercased and sorted, for range look-ups by prefix."""
+    return tuple(sorted(a.split(":", 1)[1].lower() for a in get_actions_for_service(prefix)))
+
+
+@functools.lru_cache(maxsize=4096)
 def _compact_service(prefix: str, names: frozenset[str]) -> list[str]:
-    catalogue = [a.split(":", 1)[1] for a in get_actions_for_service(prefix)]
-    if names >= set(catalogue):
-        return [f"{prefix}:*"]
-    lowered = sorted((n.lower(), n) for n in catalogue)
-    keys = [k for k, _ in lowered]
+    keys = _sorted_names(prefix)
     wanted = {n.lower() for n in names}
+    if wanted >= set(keys):
+        return [f"{prefix}:*"]
+    # unwanted_before[i]: how many of keys[:i] are not wanted, so a range is checked in O(1).
+    unwanted_before = [0]
+    for key in keys:
+        unwanted_before.append(unwanted_before[-1] + (key not in wanted))
     chosen: set[str] = set()
     for name in sorted(names):
         words = split_camel_words(name)
@@ -95,7 +105,7 @@ def _compact_service(prefix: str, names: frozenset[str]) -> list[str]:
             hi = bisect.bisect_left(keys, stem.lower() + "\uffff")
             # A wildcard must stand for at least two actions: for one, the literal is as short
             # and does not also reach actions AWS adds later.
-            if hi - lo > 1 and all(k in wanted for k in keys[lo:hi]):
+            if hi - lo > 1 and unwanted_before[hi] == unwanted_before[lo]:
                 chosen.add(f"{prefix}:{stem}*")
                 break
     return _drop_subsumed(chosen)
