@@ -1,4 +1,4 @@
-"""Command line: `python -m baseline plan --stack NAME` renders the baseline offline."""
+"""Command line: `python -m baseline plan|review --stack NAME`, offline (no AWS, no Pulumi CLI)."""
 
 from __future__ import annotations
 
@@ -18,21 +18,58 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("--stack", required=True, help="stack name; its config is read from Pulumi.<stack>.yaml")
     plan.add_argument("--project-dir", type=Path, default=Path("."), help="folder holding Pulumi.<stack>.yaml (default: .)")
     plan.add_argument("--json", action="store_true", help="print the outputs and every document as JSON")
+    review = commands.add_parser("review", help="effective permissions, blast radius, quota budget and lint, offline")
+    review.add_argument("--stack", required=True, help="stack name; its config is read from Pulumi.<stack>.yaml")
+    review.add_argument("--against", metavar="STACK", help="also show what --stack can do that STACK cannot, and vice versa")
+    review.add_argument("--project-dir", type=Path, default=Path("."), help="folder holding the stack files (default: .)")
+    review.add_argument("--json", action="store_true", help="print the review as JSON")
+    review.add_argument("--out", type=Path, metavar="DIR", help="write every policy document to DIR/<principal>/ for diffing")
     args = parser.parse_args(argv)
+    if args.command == "review":
+        return _review(args)
+    return _plan(args)
 
-    # Imported here so `--help` answers without loading Pulumi and the catalogue.
+
+def _render(project_dir: Path, stack: str):  # type: ignore[no-untyped-def]
     from baseline.offline import load_stack_config, run_offline
-    from baseline.plan import format_plan, plan_data
     from baseline.program import run_stack
 
+    config, secret_keys = load_stack_config(project_dir, stack)
+    rendering = run_offline(run_stack, stack, config, secret_keys)
+    for warning in rendering.warnings:
+        print(warning, file=sys.stderr)
+    return rendering
+
+
+def _review(args: argparse.Namespace) -> int:
+    from baseline.review import compare, review
+    from baseline.review_report import format_comparison, format_review, public, write_documents
+
     try:
-        config, secret_keys = load_stack_config(args.project_dir, args.stack)
-        rendering = run_offline(run_stack, args.stack, config, secret_keys)
+        report = review(_render(args.project_dir, args.stack))
+        other = review(_render(args.project_dir, args.against)) if args.against else None
     except (ConfigError, FileNotFoundError) as error:
         print(error, file=sys.stderr)
         return 2
-    for warning in rendering.warnings:
-        print(warning, file=sys.stderr)
+    comparison = compare(report, other) if other else None
+    if args.json:
+        print(json.dumps({**public(report), **({"comparison": comparison} if comparison else {})}, indent=2, sort_keys=True))
+    else:
+        sys.stdout.write(format_review(report) + (("\n" + format_comparison(comparison)) if comparison else ""))
+    if args.out:
+        paths = write_documents(report, args.out)
+        print(f"wrote {len(paths)} policy documents under {args.out}", file=sys.stderr)
+    return 1 if report["summary"]["error"] else 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from baseline.plan import format_plan, plan_data
+
+    try:
+        rendering = _render(args.project_dir, args.stack)
+    except (ConfigError, FileNotFoundError) as error:
+        print(error, file=sys.stderr)
+        return 2
     data = plan_data(rendering)
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n" if args.json else format_plan(data))
     return 0

@@ -144,3 +144,48 @@ def get_closest_actions(action: str, limit: int = 3) -> list[str]:
 def get_arn_template(prefix: str, resource_type: str) -> str:
     """Return the catalogue's ARN format for a resource type, e.g. iam/role -> `arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`."""
     return str(_catalogue()[prefix]["resources"][resource_type]["arn"])
+
+
+@functools.cache
+def get_resource_arn_patterns(action: str) -> tuple[str, ...]:
+    """Return the ARN patterns (placeholders as `*`) of the resource types an action acts on; empty
+    when the action supports only `"Resource": "*"`."""
+    prefix, name = action.split(":", 1)
+    service = _catalogue()[prefix]
+    patterns = []
+    for resource_type in service["privileges"][name]["resource_types"]:
+        resource = service["resources"].get(resource_type) or service["resources_lower_name"].get(resource_type.lower())
+        if isinstance(resource, str):
+            resource = service["resources"].get(resource)
+        if resource:
+            patterns.append(re.sub(r"\$\{[^}]*\}", "*", resource["arn"]))
+    return tuple(sorted(set(patterns)))
+
+
+def action_can_target(action: str, resources: tuple[str, ...]) -> bool:
+    """Return whether a statement with these resources can authorize the action at all."""
+    if "*" in resources:
+        return True
+    return any(globs_overlap(r, p) for r in resources for p in get_resource_arn_patterns(action))
+
+
+def globs_overlap(a: str, b: str) -> bool:
+    """Return whether some string matches both IAM patterns (`*` any run, `?` one character)."""
+    return _globs_overlap(a, b)
+
+
+@functools.lru_cache(maxsize=65536)
+def _globs_overlap(a: str, b: str) -> bool:
+    @functools.cache
+    def match(i: int, j: int) -> bool:
+        if i == len(a) and j == len(b):
+            return True
+        if i < len(a) and a[i] == "*":
+            return match(i + 1, j) or (j < len(b) and match(i, j + 1))
+        if j < len(b) and b[j] == "*":
+            return match(i, j + 1) or (i < len(a) and match(i + 1, j))
+        if i == len(a) or j == len(b):
+            return False
+        return (a[i] == b[j] or "?" in (a[i], b[j])) and match(i + 1, j + 1)
+
+    return match(0, 0)

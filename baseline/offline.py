@@ -45,6 +45,24 @@ class Rendering:
         """Return the registrations of one resource type, in registration order."""
         return [r for r in self.registrations if r.typ == typ]
 
+    def grouped(self, typ: str, owner_input: str) -> dict[str, list[Registration]]:
+        """Return one type's registrations grouped by an input naming their owner (e.g. a policy's `role`)."""
+        groups: dict[str, list[Registration]] = {}
+        for registration in self.of_type(typ):
+            groups.setdefault(registration.inputs[owner_input], []).append(registration)
+        return groups
+
+
+def reveal(value: Any) -> Any:
+    """Return outputs with secrets unwrapped, as a consumer holding the secrets key sees them."""
+    if isinstance(value, Secret):
+        return reveal(value.value)
+    if isinstance(value, dict):
+        return {k: reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [reveal(v) for v in value]
+    return value
+
 
 def load_stack_config(project_dir: Path, stack: str) -> tuple[dict[str, str], list[str]]:
     """Return a stack file's config as Pulumi passes it (JSON strings) and its secret keys."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from baseline import quotas
+from baseline import arns, quotas
 from baseline.offline import Rendering, Secret
 from baseline.policies import iter_statements
 
@@ -53,18 +53,19 @@ def _policy(policy_json: str, limit: int, mask: bool = False) -> dict[str, Any]:
 def plan_data(rendering: Rendering) -> dict[str, Any]:
     """Return the plan as data: every principal with its policies, the bucket policy, the outputs."""
     principals: dict[str, Any] = {}
-    boundaries = {r.urn: r for r in rendering.of_type(MANAGED_POLICY)}
+    ctx = rendering.ctx
+    managed = {arns.policy_arn(ctx, p.inputs.get("path", "/"), p.inputs["name"]): p for p in rendering.of_type(MANAGED_POLICY)}
+    user_policies, role_policies = rendering.grouped(USER_POLICY, "user"), rendering.grouped(ROLE_POLICY, "role")
     for user in rendering.of_type(USER):
         name = user.inputs["name"]
+        boundary = managed.get(user.inputs.get("permissionsBoundary", ""))
         principals[f"user/{name}"] = {
             "path": user.inputs.get("path", "/"),
-            "permissionsBoundary": {
-                b.inputs["name"]: _policy(b.inputs["policy"], quotas.MANAGED_POLICY_MAX_CHARS) for b in boundaries.values()
-            },
+            "permissionsBoundary": {boundary.inputs["name"]: _policy(boundary.inputs["policy"], quotas.MANAGED_POLICY_MAX_CHARS)}
+            if boundary
+            else {},
             "policies": {
-                p.inputs["name"]: _policy(p.inputs["policy"], quotas.USER_INLINE_AGGREGATE_MAX_CHARS)
-                for p in rendering.of_type(USER_POLICY)
-                if p.inputs["user"] == name
+                p.inputs["name"]: _policy(p.inputs["policy"], quotas.USER_INLINE_AGGREGATE_MAX_CHARS) for p in user_policies.get(name, [])
             },
         }
     for role in rendering.of_type(ROLE):
@@ -74,14 +75,11 @@ def plan_data(rendering: Rendering) -> dict[str, Any]:
             "maxSessionDuration": int(role.inputs.get("maxSessionDuration", quotas.MAX_SESSION_DURATION_MIN)),
             "trustPolicy": _policy(role.inputs["assumeRolePolicy"], quotas.TRUST_POLICY_MAX_CHARS, mask=True),
             "policies": {
-                p.inputs["name"]: _policy(p.inputs["policy"], quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
-                for p in rendering.of_type(ROLE_POLICY)
-                if p.inputs["role"] == name
+                p.inputs["name"]: _policy(p.inputs["policy"], quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS) for p in role_policies.get(name, [])
             },
         }
     bucket_policies = [_policy(p.inputs["policy"], BUCKET_POLICY_MAX_CHARS) for p in rendering.of_type(BUCKET_POLICY)]
     buckets = {b.inputs["bucket"]: {"policies": bucket_policies} for b in rendering.of_type(BUCKET)}
-    ctx = rendering.ctx
     return {
         "stack": rendering.stack,
         "account": {"id": ctx.account_id, "region": ctx.region, "partition": ctx.partition},

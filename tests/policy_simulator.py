@@ -16,10 +16,10 @@ from typing import Any
 collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
 collections.MutableMapping = collections.abc.MutableMapping  # type: ignore[attr-defined]
 
-from principalmapper.common import Node, Policy  # noqa: E402
-from principalmapper.querying.local_policy_simulation import ResourcePolicyEvalResult, resource_policy_authorization  # noqa: E402
-from principalmapper.querying.query_interface import local_check_authorization_full  # noqa: E402
-from principalmapper.util.case_insensitive_dict import CaseInsensitiveDict  # noqa: E402
+from principalmapper.common import Node, Policy
+from principalmapper.querying.local_policy_simulation import ResourcePolicyEvalResult, resource_policy_authorization
+from principalmapper.querying.query_interface import local_check_authorization_full
+from principalmapper.util.case_insensitive_dict import CaseInsensitiveDict
 
 
 def principal(
@@ -52,7 +52,9 @@ def trust_admits(trust: dict[str, Any], caller: Node, role_arn: str, context: di
     return result in (ResourcePolicyEvalResult.NODE_MATCH, ResourcePolicyEvalResult.ROOT_MATCH)
 
 
-def allows(caller: Node, action: str, resource: str, context: dict[str, str] | None = None, resource_policy: dict[str, Any] | None = None) -> bool:
+def allows(
+    caller: Node, action: str, resource: str, context: dict[str, str] | None = None, resource_policy: dict[str, Any] | None = None
+) -> bool:
     """Return whether IAM's full evaluation (Deny first, boundary, resource policy) allows the call."""
     owner = resource_policy and caller.arn.split(":")[4]
     return local_check_authorization_full(caller, action, resource, CaseInsensitiveDict(context or {}), resource_policy, owner)

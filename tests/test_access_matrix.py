@@ -30,7 +30,6 @@ def matrix(request):
         yield account
 
 
-
 def test_ci_key_assumes_every_role_with_that_roles_external_id(matrix):
     with matrix.enforced():
         for name, role in matrix.all_roles().items():

@@ -51,7 +51,9 @@ def test_every_trust_needs_exactly_its_own_external_id(baseline):
         trust = trusts[role["arn"].rsplit("/", 1)[1]]
         assert trust_admits(trust, ci, role["arn"], {"sts:ExternalId": role["externalId"]}), f"{name}: the right external ID is refused"
         assert not trust_admits(trust, ci, role["arn"], {}), f"{name}: no external ID is admitted"
-        assert not trust_admits(trust, ci, role["arn"], {"sts:ExternalId": role["externalId"] + "x"}), f"{name}: a wrong external ID is admitted"
+        assert not trust_admits(trust, ci, role["arn"], {"sts:ExternalId": role["externalId"] + "x"}), (
+            f"{name}: a wrong external ID is admitted"
+        )
         for other, other_role in roles.items():
             if other != name:
                 assert not trust_admits(trust, ci, role["arn"], {"sts:ExternalId": other_role["externalId"]}), f"{name} admits {other}'s ID"
@@ -62,7 +64,11 @@ def test_no_other_principal_is_trusted_even_with_the_external_id(baseline):
     role = outputs["stateRole"]
     trust = role_documents(rendering)[role["arn"].rsplit("/", 1)[1]][0]
     account = outputs["accountId"]
-    for arn in (f"arn:aws:iam::{account}:user/someone-else", f"arn:aws:iam::{account}:role/iam-baseline/x", f"arn:aws:iam::999999999999:user/{outputs['ciUser']['name']}"):
+    for arn in (
+        f"arn:aws:iam::{account}:user/someone-else",
+        f"arn:aws:iam::{account}:role/iam-baseline/x",
+        f"arn:aws:iam::999999999999:user/{outputs['ciUser']['name']}",
+    ):
         assert not trust_admits(trust, principal(arn, [ADMIN]), role["arn"], {"sts:ExternalId": role["externalId"]}), f"{arn} admitted"
 
 

@@ -34,7 +34,14 @@ PATTERNS = st.one_of(
 )
 RESOURCES = st.one_of(
     st.just(["*"]),
-    st.lists(st.sampled_from(["arn:aws:s3:::data-*", "arn:aws:sqs:eu-west-1:111122223333:jobs-*", "arn:aws:dynamodb:eu-west-1:111122223333:table/app-*"]), min_size=1, max_size=3, unique=True),
+    st.lists(
+        st.sampled_from(
+            ["arn:aws:s3:::data-*", "arn:aws:sqs:eu-west-1:111122223333:jobs-*", "arn:aws:dynamodb:eu-west-1:111122223333:table/app-*"]
+        ),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    ),
 )
 SERVICE = st.fixed_dictionaries(
     {"actions": st.lists(PATTERNS, min_size=1, max_size=6, unique=True), "resources": RESOURCES},

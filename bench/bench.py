@@ -1,0 +1,106 @@
+"""Benchmark: render and review synthetic stacks of 10, 100 and 1,000 services.
+
+Prints wall time and peak memory for each, and the ratio of our render to a bare Pulumi program
+registering the same number of resources under the same mocks (the floor the Pulumi runtime sets).
+Each figure comes from a fresh process, the best of --repeat runs. Targets (issue 3): ratio <= 1.3
+at 1,000 services; review of 1,000 services under 10 s; linear growth.
+
+    python bench/bench.py [--sizes 10 100 1000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ACTION_SETS = (
+    ["sqs:*", "s3:Get*", "dynamodb:*"],
+    ["ec2:Describe*", "ecs:*", "elasticloadbalancing:*"],
+    ["lambda:*", "logs:*", "sns:Publish"],
+    ["rds:*", "route53:*", "secretsmanager:GetSecretValue"],
+    ["glue:*", "athena:*", "s3:PutObject"],
+)
+
+
+def synthetic_config(services: int) -> dict[str, str]:
+    """Return Pulumi config for a prod stack with `services` services of realistic grants."""
+    specs = {f"svc-{i:04d}": {"actions": ACTION_SETS[i % len(ACTION_SETS)]} for i in range(services)}
+    return {"iam-baseline:services": json.dumps(specs), "iam-baseline:environment": "prod", "aws:region": "us-east-1"}
+
+
+def child(mode: str, services: int, resources: int) -> dict[str, float]:
+    """Run one measurement in this process and return its figures."""
+    sys.path.insert(0, str(ROOT))
+    import pulumi_aws as aws
+
+    from baseline.offline import run_offline
+    from baseline.program import run_stack
+    from baseline.review import review
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    if mode == "render":
+        rendering = run_offline(run_stack, "prod", synthetic_config(services))
+        resources = sum(r.custom for r in rendering.registrations)
+    elif mode == "bare":
+
+        def bare() -> None:
+            for i in range(resources):
+                aws.iam.Role(f"role-{i}", name=f"role-{i}", assume_role_policy='{"Version":"2012-10-17","Statement":[]}')
+
+        run_offline(bare, "prod", {"aws:region": "us-east-1"})
+    else:
+        rendering = run_offline(run_stack, "prod", synthetic_config(services))
+        start = time.perf_counter()
+        review(rendering)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mb": peak, "import_mb": rss_before, "resources": resources}
+
+
+def measure(mode: str, services: int, repeat: int, resources: int = 0) -> dict[str, float]:
+    """Return the best of `repeat` fresh-process runs of one measurement."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", mode, str(services), str(resources)], capture_output=True, text=True, check=True
+        )
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return min(runs, key=lambda r: r["seconds"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        mode, services, resources = args.child
+        print(json.dumps(child(mode, int(services), int(resources))))
+        return
+    print(
+        f"{'services':>8} {'resources':>9} {'render s':>9} {'bare s':>7} {'ratio':>6} {'render MB':>10} {'review s':>9} {'review MB':>10} {'ms/service':>10}"
+    )
+    for services in args.sizes:
+        ours = measure("render", services, args.repeat)
+        bare = measure("bare", services, args.repeat, int(ours["resources"]))
+        rev = measure("review", services, args.repeat)
+        print(
+            f"{services:>8} {int(ours['resources']):>9} {ours['seconds']:>9.2f} {bare['seconds']:>7.2f} "
+            f"{ours['seconds'] / bare['seconds']:>6.2f} {ours['peak_mb']:>10.0f} {rev['seconds']:>9.2f} {rev['peak_mb']:>10.0f} "
+            f"{1000 * ours['seconds'] / services:>10.1f}",
+            flush=True,
+        )
+    print("ratio = our render / a bare program registering the same number of resources under the same mocks;")
+    print("MB = peak resident memory of the measuring process (imports included: about 200 MB for pulumi_aws).")
+
+
+if __name__ == "__main__":
+    main()
