@@ -50,7 +50,12 @@ def _canonical_pattern(pattern: str) -> str:
 
 def resolve_grant(patterns: Iterable[str], allow_delete: bool) -> ServiceGrant:
     """Return the allow/deny action lists for a role granted `patterns`."""
-    patterns = list(patterns)
+    return _resolve_grant(tuple(sorted(set(patterns))), allow_delete)
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolve_grant(patterns: tuple[str, ...], allow_delete: bool) -> ServiceGrant:
+    # Services often share an action list; the catalogue work is done once per distinct list.
     reachable = expand_patterns(patterns)
     if allow_delete:
         return ServiceGrant(tuple(sorted({_canonical_pattern(p) for p in patterns})), (), reachable)

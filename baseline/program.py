@@ -50,7 +50,7 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
     external_ids = _external_ids(bp)
     ci = CiPrincipal("ci", bp)
     state = StateBackend("state", bp, external_ids[bp.state_role_name], trusted_principal=ci.user)
-    key_arn = state.kms_key.key_id.apply(bp.kms_key_arn) if state.kms_key else None
+    key_arn = state.kms_key.arn if state.kms_key else None
     services = ServiceRoles(
         "services",
         bp,

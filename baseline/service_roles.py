@@ -25,13 +25,12 @@ class ServiceRoles(pulumi.ComponentResource):
         name: str,
         blueprint: Blueprint,
         external_ids: dict[str, pulumi.Output[str]],
-        kms_key_arn: pulumi.Input[str | None],
+        kms_key_arn: pulumi.Output[str] | None,
         trusted_principal: pulumi.Resource | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("iam-baseline:index:ServiceRoles", name, None, opts)
         bp = blueprint
-        key_arn = pulumi.Output.from_input(kms_key_arn)
         trust_opts = pulumi.ResourceOptions(parent=self, depends_on=[trusted_principal] if trusted_principal else [])
         self.roles = {}
         for plan in bp.services:
@@ -50,11 +49,18 @@ class ServiceRoles(pulumi.ComponentResource):
                 f"{name}-{service}-policy",
                 role=role.name,
                 name="provisioning",
-                policy=key_arn.apply(functools.partial(_render_service_policy, bp, plan)),
+                policy=_policy_input(bp, plan, kms_key_arn),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.roles[service] = role
         self.register_outputs({})
+
+
+def _policy_input(bp: Blueprint, plan: ServiceRolePlan, kms_key_arn: pulumi.Output[str] | None) -> pulumi.Input[str]:
+    # Without KMS the policy is known now: a plain string spares an Output per role.
+    if kms_key_arn is None:
+        return _render_service_policy(bp, plan, None)
+    return kms_key_arn.apply(functools.partial(_render_service_policy, bp, plan))
 
 
 def _render_service_policy(bp: Blueprint, plan: ServiceRolePlan, kms_key_arn: str | None) -> str:

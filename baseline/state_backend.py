@@ -44,7 +44,7 @@ class StateBackend(pulumi.ComponentResource):
                 opts=keep,
             )
             aws.kms.Alias(f"{name}-key-alias", name=f"alias/{bp.bucket_name}", target_key_id=self.kms_key.key_id, opts=child)
-            key_arn = self.kms_key.key_id.apply(bp.kms_key_arn)
+            key_arn = self.kms_key.arn
 
         self.bucket = aws.s3.Bucket(f"{name}-bucket", bucket=bp.bucket_name, force_destroy=cfg.force_destroy, opts=keep)
         bucket_id = self.bucket.id
