@@ -99,7 +99,7 @@ def main() -> None:
             flush=True,
         )
     print("ratio = our render / a bare program registering the same number of resources under the same mocks;")
-    print("MB = peak resident memory of the measuring process (imports included: about 200 MB for pulumi_aws).")
+    print("MB = peak resident memory of the measuring process (imports included: about 130 MB for pulumi, pulumi_aws and the catalogue).")
 
 
 if __name__ == "__main__":
