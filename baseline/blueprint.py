@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from baseline import arns, quotas
+from baseline import arns, github, quotas
 from baseline.arns import AccountContext
 from baseline.catalog import get_actions_matching, is_destructive
 from baseline.config import SERVICE_ROLE_INFIX, BaselineConfig, ServiceConfig
@@ -21,10 +21,11 @@ from baseline.policies import (
     PULUMI_BACKEND_PREFIX,
     BaselineGuard,
     Document,
+    TrustGuards,
     ci_boundary_policy,
-    ci_trust_policy,
     ci_user_policy,
     render,
+    role_trust_policy,
     service_role_policy,
     state_role_policy,
 )
@@ -42,6 +43,11 @@ class ServiceRolePlan:
     role_arn: str
     grant: ServiceGrant
 
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """Return the GitHub token subjects this role accepts (none without GitHub config)."""
+        return self.service.github.subjects if self.service.github else ()
+
 
 @dataclass(frozen=True)
 class Blueprint:
@@ -56,6 +62,8 @@ class Blueprint:
     backend_objects_arn: str
     ci_user_name: str
     ci_user_arn: str
+    ci_group_name: str
+    github_provider_arn: str | None
     boundary_policy_name: str
     role_path_arn: str
     ci_assume_resources: tuple[str, ...]
@@ -94,9 +102,25 @@ class Blueprint:
         """Return a provisioning role's permission policy."""
         return service_role_policy(plan.grant, plan.service.resources, self.guard(kms_key_arn))
 
+    @property
+    def state_subjects(self) -> tuple[str, ...]:
+        """Return the GitHub subjects the state role accepts: every service's."""
+        return tuple(sorted({s for plan in self.services for s in plan.subjects}))
+
+    def trust_policy(self, subjects: tuple[str, ...], external_id: str | None) -> Document:
+        """Return a role's trust for the configured CI mode."""
+        ci = self.config.ci
+        return role_trust_policy(
+            self.ci_user_arn if ci.uses_user else None,
+            external_id,
+            self.github_provider_arn,
+            subjects,
+            TrustGuards(ci.allowed_source_cidrs, ci.require_session_name),
+        )
+
     def ci_policy(self) -> Document:
-        """Return the CI user's inline policy."""
-        return ci_user_policy(self.ci_assume_resources)
+        """Return the CI group's inline policy: assume the baseline's roles."""
+        return ci_user_policy(self.ci_assume_resources, self.config.ci.allowed_source_cidrs)
 
     def boundary_policy(self) -> Document:
         """Return the CI user's permissions boundary."""
@@ -139,8 +163,11 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     state_role_arn = arns.role_arn(ctx, iam_path, state_role_name)
     role_arns = [state_role_arn] + [s.role_arn for s in services]
     role_path_arn = arns.role_arn(ctx, iam_path, "*")
-    exact = ci_user_policy(role_arns)
-    ci_assume = tuple(role_arns) if quotas.policy_size(render(exact)) <= quotas.USER_INLINE_AGGREGATE_MAX_CHARS else (role_path_arn,)
+    exact = ci_user_policy(role_arns, config.ci.allowed_source_cidrs)
+    ci_assume = tuple(role_arns) if quotas.policy_size(render(exact)) <= quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS else (role_path_arn,)
+    provider_arn = None
+    if config.ci.uses_github:
+        provider_arn = config.ci.github_provider_arn or arns.format_arn(ctx, "iam", "oidc-provider", OidcProviderName=github.ISSUER_HOST)
     blueprint = Blueprint(
         config=config,
         ctx=ctx,
@@ -151,6 +178,8 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
         backend_objects_arn=arns.object_arn(ctx, bucket_name, PULUMI_BACKEND_PREFIX + "*"),
         ci_user_name=ci_user_name,
         ci_user_arn=arns.user_arn(ctx, iam_path, ci_user_name),
+        ci_group_name=f"{prefix}-ci",
+        github_provider_arn=provider_arn,
         boundary_policy_name=f"{prefix}-ci-boundary",
         role_path_arn=role_path_arn,
         ci_assume_resources=ci_assume,
@@ -180,14 +209,15 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
                 )
             )
 
-    over("ci", "the state role's trust policy", ci_trust_policy(bp.ci_user_arn, EXTERNAL_ID_PLACEHOLDER), quotas.TRUST_POLICY_MAX_CHARS)
+    over("ci", "the state role's trust policy", bp.trust_policy(bp.state_subjects, EXTERNAL_ID_PLACEHOLDER), quotas.TRUST_POLICY_MAX_CHARS)
     over("stateBucket", "the state role's policy", bp.state_policy(key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
-    over("ci", "the CI user's policy", bp.ci_policy(), quotas.USER_INLINE_AGGREGATE_MAX_CHARS)
-    over("ci", "the CI user's permissions boundary", bp.boundary_policy(), quotas.MANAGED_POLICY_MAX_CHARS)
+    if bp.config.ci.uses_user:
+        over("ci", "the CI group's policy", bp.ci_policy(), quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS)
+        over("ci", "the CI user's permissions boundary", bp.boundary_policy(), quotas.MANAGED_POLICY_MAX_CHARS)
     for plan in bp.services:
         key = f"services.{plan.service.name}"
-        external_id = plan.service.external_id or EXTERNAL_ID_PLACEHOLDER
-        over(f"{key}.externalId", "the role's trust policy", ci_trust_policy(bp.ci_user_arn, external_id), quotas.TRUST_POLICY_MAX_CHARS)
+        trust = bp.trust_policy(plan.subjects, plan.service.external_id or EXTERNAL_ID_PLACEHOLDER)
+        over(key, "the role's trust policy", trust, quotas.TRUST_POLICY_MAX_CHARS)
         over(f"{key}.actions", "the role's policy", bp.service_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
     for plan in bp.services:
         if not plan.service.allow_delete:

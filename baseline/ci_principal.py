@@ -1,4 +1,4 @@
-"""CiPrincipal: the IAM user CI authenticates as, able to do one thing, sts:AssumeRole."""
+"""CiPrincipal: the IAM user CI authenticates as, able to do one thing, sts:AssumeRole, through its group."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from baseline.policies import render
 
 
 class CiPrincipal(pulumi.ComponentResource):
-    """The CI user, its sts-only permissions boundary, its policy and (opt-in) its access key."""
+    """The CI user, its sts-only permissions boundary, its group and policy, and (opt-in) its access key."""
 
     user: aws.iam.User
     access_key: aws.iam.AccessKey | None
@@ -34,13 +34,16 @@ class CiPrincipal(pulumi.ComponentResource):
             permissions_boundary=boundary.arn,
             opts=child,
         )
-        aws.iam.UserPolicy(
-            f"{name}-user-policy",
-            user=self.user.name,
+        # CIS AWS Foundations 1.15: users receive permissions only through groups.
+        group = aws.iam.Group(f"{name}-group", name=bp.ci_group_name, path=bp.iam_path, opts=child)
+        aws.iam.GroupPolicy(
+            f"{name}-group-policy",
+            group=group.name,
             name="assume-baseline-roles",
             policy=render(bp.ci_policy()),
             opts=child,
         )
+        aws.iam.GroupMembership(f"{name}-membership", group=group.name, users=[self.user.name], opts=child)
         self.access_key = None
         if bp.config.ci.create_access_key:
             self.access_key = aws.iam.AccessKey(f"{name}-access-key", user=self.user.name, opts=child)

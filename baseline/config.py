@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -11,6 +12,8 @@ from typing import Any
 from baseline import quotas
 from baseline.catalog import ACTION_SHAPE, get_actions_matching, get_closest_actions, get_service_prefixes
 from baseline.findings import CONFIG_NAMESPACE, ConfigError, Finding
+from baseline.github import REF_PATTERN, GithubRepository, admits_pull_requests, parse_repository
+from baseline.github import subjects as github_subjects
 
 PROD_ENVIRONMENT = "prod"
 DEFAULT_NAME_PREFIX = "iam-baseline"
@@ -18,8 +21,13 @@ DEFAULT_NONCURRENT_VERSION_DAYS = 90
 
 TOP_LEVEL_KEYS = ("allowDelete", "ci", "environment", "namePrefix", "services", "stateBucket")
 STATE_BUCKET_KEYS = ("forceDestroy", "kms", "name", "noncurrentVersionDays")
-CI_KEYS = ("createAccessKey", "maxSessionDuration", "userName")
-SERVICE_KEYS = ("actions", "allowDelete", "externalId", "resources")
+CI_KEYS = ("allowedSourceCidrs", "createAccessKey", "github", "maxSessionDuration", "mode", "requireSessionName", "userName")
+CI_GITHUB_KEYS = ("providerArn",)
+CI_MODES = ("user", "github", "both")
+SERVICE_KEYS = ("actions", "allowDelete", "externalId", "github", "resources")
+SERVICE_GITHUB_KEYS = ("branches", "environments", "pullRequests", "repository")
+SESSION_NAME_PATTERN = re.compile(r"^[\w+=,.@*?-]{1,64}$", re.ASCII)
+OIDC_PROVIDER_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
 
 # Role names are `<namePrefix>-svc-<service>` and `<namePrefix>-state`; see naming.py.
 SERVICE_ROLE_INFIX = "-svc-"
@@ -39,6 +47,33 @@ class CiConfig:
     user_name: str | None
     create_access_key: bool
     max_session_duration: int
+    mode: str = "user"
+    github_provider_arn: str | None = None
+    allowed_source_cidrs: tuple[str, ...] = ()
+    require_session_name: str | None = None
+
+    @property
+    def uses_user(self) -> bool:
+        """Return whether the static-key CI user exists."""
+        return self.mode in ("user", "both")
+
+    @property
+    def uses_github(self) -> bool:
+        """Return whether roles trust GitHub Actions' OIDC tokens."""
+        return self.mode in ("github", "both")
+
+
+@dataclass(frozen=True)
+class ServiceGithubConfig:
+    repository: GithubRepository
+    branches: tuple[str, ...]
+    environments: tuple[str, ...]
+    pull_requests: bool
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """Return the token subjects this service's role accepts."""
+        return github_subjects(self.repository, self.branches, self.environments, self.pull_requests)
 
 
 @dataclass(frozen=True)
@@ -48,6 +83,7 @@ class ServiceConfig:
     resources: tuple[str, ...]
     allow_delete: bool
     external_id: str | None
+    github: ServiceGithubConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -132,26 +168,101 @@ def parse_config(raw: Mapping[str, Any], stack: str) -> BaselineConfig:
         force_destroy=sb.boolean("forceDestroy", False),
     )
 
-    ci_reader = _Reader(top.raw.get("ci"), "ci", CI_KEYS, findings)
-    user_name = ci_reader.string("userName", None)
+    ci = _parse_ci(top.raw.get("ci"), findings)
+    services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings)
+    findings += _check_ci_modes(ci, services, environment == PROD_ENVIRONMENT)
+    if findings:
+        raise ConfigError(findings)
+    return BaselineConfig(stack, environment, allow_delete, name_prefix, state_bucket, ci, services)
+
+
+def _parse_ci(raw: Any, findings: list[Finding]) -> CiConfig:
+    reader = _Reader(raw, "ci", CI_KEYS, findings)
+    user_name = reader.string("userName", None)
     if user_name is not None and (problem := quotas.iam_name_problem(user_name, quotas.USER_NAME_MAX)):
-        ci_reader.error("ci.userName", f"invalid IAM user name {user_name!r}; allowed: {problem}")
-    ci = CiConfig(
+        reader.error("ci.userName", f"invalid IAM user name {user_name!r}; allowed: {problem}")
+    mode = reader.string("mode", "user") or "user"
+    if mode not in CI_MODES:
+        reader.error("ci.mode", f"must be one of {', '.join(CI_MODES)} (got {mode!r})")
+        mode = "user"
+    github = _Reader(reader.raw.get("github"), "ci.github", CI_GITHUB_KEYS, findings)
+    provider_arn = github.string("providerArn", None)
+    if provider_arn is not None and not OIDC_PROVIDER_ARN.match(provider_arn):
+        github.error(
+            "ci.github.providerArn",
+            "must be the ARN of an existing provider: arn:aws:iam::ACCOUNT:oidc-provider/token.actions.githubusercontent.com",
+        )
+    session_name = reader.string("requireSessionName", None)
+    if session_name is not None and not SESSION_NAME_PATTERN.match(session_name):
+        reader.error("ci.requireSessionName", "must be 1-64 characters of letters, digits, + = , . @ _ - and the wildcards * ?")
+    return CiConfig(
         user_name=user_name,
-        create_access_key=ci_reader.boolean("createAccessKey", False),
-        max_session_duration=ci_reader.integer(
+        create_access_key=reader.boolean("createAccessKey", False),
+        max_session_duration=reader.integer(
             "maxSessionDuration",
             quotas.MAX_SESSION_DURATION_MIN,
             quotas.MAX_SESSION_DURATION_MIN,
             quotas.MAX_SESSION_DURATION_MAX,
             " seconds (IAM's MaxSessionDuration range; a caller may still ask AssumeRole for as little as 900)",
         ),
+        mode=mode,
+        github_provider_arn=provider_arn,
+        allowed_source_cidrs=_parse_cidrs(reader.raw.get("allowedSourceCidrs"), findings),
+        require_session_name=session_name,
     )
 
-    services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings)
-    if findings:
-        raise ConfigError(findings)
-    return BaselineConfig(stack, environment, allow_delete, name_prefix, state_bucket, ci, services)
+
+def _parse_cidrs(raw: Any, findings: list[Finding]) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    items = _string_list(raw, "ci.allowedSourceCidrs", findings, "CIDR ranges such as '203.0.113.0/24'")
+    cidrs = []
+    for index, value in enumerate(items or []):
+        try:
+            cidrs.append(str(ipaddress.ip_network(value, strict=False)))
+        except ValueError:
+            findings.append(
+                Finding(f"ci.allowedSourceCidrs[{index}]", f"{value!r} is not an IPv4 or IPv6 CIDR range such as '203.0.113.0/24'")
+            )
+    return tuple(sorted(set(cidrs)))
+
+
+def _parse_github(raw: Any, key: str, findings: list[Finding]) -> ServiceGithubConfig | None:
+    if raw is None:
+        return None
+    reader = _Reader(raw, key, SERVICE_GITHUB_KEYS, findings)
+    repository = parse_repository(str(reader.raw.get("repository", "")))
+    if isinstance(repository, str):
+        reader.error(f"{key}.repository", f"{repository} (got {reader.raw.get('repository')!r})")
+        return None
+    refs = {}
+    for name in ("branches", "environments"):
+        values = reader.raw.get(name, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) and REF_PATTERN.match(v) for v in values):
+            reader.error(f"{key}.{name}", f"must be a list of names (letters, digits, . _ / -, wildcards * ?) (got {values!r})")
+            values = []
+        refs[name] = tuple(sorted(set(values)))
+    return ServiceGithubConfig(repository, refs["branches"], refs["environments"], reader.boolean("pullRequests", False))
+
+
+def _check_ci_modes(ci: CiConfig, services: tuple[ServiceConfig, ...], prod: bool) -> list[Finding]:
+    """Return the findings of settings that contradict ci.mode or a prod stack."""
+    found = []
+    if not ci.uses_user:
+        for key, value in (("ci.userName", ci.user_name), ("ci.createAccessKey", ci.create_access_key)):
+            if value:
+                found.append(Finding(key, "applies to the static-key CI user; ci.mode github has none (use user or both)"))
+    if ci.github_provider_arn and not ci.uses_github:
+        found.append(Finding("ci.github.providerArn", "needs ci.mode github or both"))
+    for svc in services:
+        key = f"services.{svc.name}.github"
+        if svc.github and not ci.uses_github:
+            found.append(Finding(key, "needs ci.mode github or both"))
+        if svc.github is None and ci.mode == "github":
+            found.append(Finding(key, "is required with ci.mode github: {repository: ORG/REPO, branches: [...], environments: [...]}"))
+        if svc.github and prod and admits_pull_requests(svc.github.subjects):
+            found.append(Finding(key, "a prod stack refuses pull-request subjects: name branches or environments, and no pullRequests"))
+    return found
 
 
 def _parse_services(raw: Any, name_prefix: str, default_allow_delete: bool, findings: list[Finding]) -> tuple[ServiceConfig, ...]:
@@ -186,7 +297,10 @@ def _parse_services(raw: Any, name_prefix: str, default_allow_delete: bool, find
             elif external_id in external_ids:
                 reader.error(f"{key}.externalId", f"is the same as {external_ids[external_id]}; every role needs its own")
             external_ids[external_id] = f"{key}.externalId"
-        services.append(ServiceConfig(str(name), actions, resources, reader.boolean("allowDelete", default_allow_delete), external_id))
+        github = _parse_github(reader.raw.get("github"), f"{key}.github", findings)
+        services.append(
+            ServiceConfig(str(name), actions, resources, reader.boolean("allowDelete", default_allow_delete), external_id, github)
+        )
     return tuple(services)
 
 

@@ -96,6 +96,9 @@ class BaselineMocks(pulumi.runtime.Mocks):
         elif args.typ == "aws:iam/policy:Policy":
             state["arn"] = arns.policy_arn(ctx, args.inputs.get("path", "/"), name)
             resource_id = state["arn"]
+        elif args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            host = args.inputs["url"].removeprefix("https://")
+            state["arn"] = resource_id = arns.format_arn(ctx, "iam", "oidc-provider", OidcProviderName=host)
         elif args.typ == "aws:s3/bucket:Bucket":
             state["arn"] = arns.bucket_arn(ctx, args.inputs["bucket"])
             resource_id = args.inputs["bucket"]

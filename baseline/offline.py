@@ -45,6 +45,19 @@ class Rendering:
         """Return the registrations of one resource type, in registration order."""
         return [r for r in self.registrations if r.typ == typ]
 
+    def user_policies(self) -> dict[str, dict[str, str]]:
+        """Return, per user name, its inline policies and those of its groups, by label, as JSON."""
+        by_group = self.grouped("aws:iam/groupPolicy:GroupPolicy", "group")
+        found: dict[str, dict[str, str]] = {}
+        for policy in self.of_type("aws:iam/userPolicy:UserPolicy"):
+            found.setdefault(policy.inputs["user"], {})[policy.inputs["name"]] = policy.inputs["policy"]
+        for membership in self.of_type("aws:iam/groupMembership:GroupMembership"):
+            group = membership.inputs["group"]
+            for user in membership.inputs["users"]:
+                for policy in by_group.get(group, []):
+                    found.setdefault(user, {})[f"group-{group}-{policy.inputs['name']}"] = policy.inputs["policy"]
+        return found
+
     def grouped(self, typ: str, owner_input: str) -> dict[str, list[Registration]]:
         """Return one type's registrations grouped by an input naming their owner (e.g. a policy's `role`)."""
         groups: dict[str, list[Registration]] = {}

@@ -50,12 +50,16 @@ def _policy(policy_json: str, limit: int, mask: bool = False) -> dict[str, Any]:
     }
 
 
+def _user_policy_limit(label: str) -> int:
+    return quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS if label.startswith("group-") else quotas.USER_INLINE_AGGREGATE_MAX_CHARS
+
+
 def plan_data(rendering: Rendering) -> dict[str, Any]:
     """Return the plan as data: every principal with its policies, the bucket policy, the outputs."""
     principals: dict[str, Any] = {}
     ctx = rendering.ctx
     managed = {arns.policy_arn(ctx, p.inputs.get("path", "/"), p.inputs["name"]): p for p in rendering.of_type(MANAGED_POLICY)}
-    user_policies, role_policies = rendering.grouped(USER_POLICY, "user"), rendering.grouped(ROLE_POLICY, "role")
+    user_policies, role_policies = rendering.user_policies(), rendering.grouped(ROLE_POLICY, "role")
     for user in rendering.of_type(USER):
         name = user.inputs["name"]
         boundary = managed.get(user.inputs.get("permissionsBoundary", ""))
@@ -64,9 +68,7 @@ def plan_data(rendering: Rendering) -> dict[str, Any]:
             "permissionsBoundary": {boundary.inputs["name"]: _policy(boundary.inputs["policy"], quotas.MANAGED_POLICY_MAX_CHARS)}
             if boundary
             else {},
-            "policies": {
-                p.inputs["name"]: _policy(p.inputs["policy"], quotas.USER_INLINE_AGGREGATE_MAX_CHARS) for p in user_policies.get(name, [])
-            },
+            "policies": {label: _policy(policy, _user_policy_limit(label)) for label, policy in user_policies.get(name, {}).items()},
         }
     for role in rendering.of_type(ROLE):
         name = role.inputs["name"]

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from baseline import github
 from baseline.grants import ServiceGrant
 
 VERSION = "2012-10-17"
@@ -46,17 +47,64 @@ def render(document: Document) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
+@dataclass(frozen=True)
+class TrustGuards:
+    """Conditions every way into a role must meet, on top of its principal's own."""
+
+    source_cidrs: tuple[str, ...] = ()
+    session_name: str | None = None
+
+
+def _with_guards(conditions: dict[str, dict[str, Any]], guards: TrustGuards) -> dict[str, dict[str, Any]]:
+    merged = {op: dict(keys) for op, keys in conditions.items()}
+    if guards.source_cidrs:
+        merged.setdefault("IpAddress", {})["aws:SourceIp"] = sorted(guards.source_cidrs)
+    if guards.session_name:
+        merged.setdefault("StringLike", {})["sts:RoleSessionName"] = guards.session_name
+    return merged
+
+
+def role_trust_policy(
+    ci_principal_arn: str | None,
+    external_id: str | None,
+    github_provider_arn: str | None = None,
+    subjects: Sequence[str] = (),
+    guards: TrustGuards = TrustGuards(),
+) -> Document:
+    """Return a role's trust: the CI user with its external ID, and/or GitHub tokens for `subjects`.
+
+    The user statement comes first: some emulators only match a principal in the first statement.
+    """
+    statements = []
+    if ci_principal_arn is not None:
+        statements.append(
+            {
+                "Sid": "CiPrincipalWithExternalId",
+                "Effect": "Allow",
+                "Principal": {"AWS": ci_principal_arn},
+                "Action": ASSUME_ROLE_ACTION,
+                "Condition": _with_guards({"StringEquals": {"sts:ExternalId": external_id}}, guards),
+            }
+        )
+    if github_provider_arn is not None and subjects:
+        sub_operator = "StringLike" if any("*" in s or "?" in s for s in subjects) else "StringEquals"
+        conditions: dict[str, dict[str, Any]] = {"StringEquals": {github.AUD_KEY: github.AUDIENCE}}
+        conditions.setdefault(sub_operator, {})[github.SUB_KEY] = sorted(subjects)
+        statements.append(
+            {
+                "Sid": "GithubActionsOidc",
+                "Effect": "Allow",
+                "Principal": {"Federated": github_provider_arn},
+                "Action": list(github.WEB_IDENTITY_ACTIONS),
+                "Condition": _with_guards(conditions, guards),
+            }
+        )
+    return _document(*statements)
+
+
 def ci_trust_policy(ci_principal_arn: str, external_id: str) -> Document:
     """Return a trust policy letting only the CI principal assume the role, with its external ID."""
-    return _document(
-        {
-            "Sid": "CiPrincipalWithExternalId",
-            "Effect": "Allow",
-            "Principal": {"AWS": ci_principal_arn},
-            "Action": ASSUME_ROLE_ACTION,
-            "Condition": {"StringEquals": {"sts:ExternalId": external_id}},
-        }
-    )
+    return role_trust_policy(ci_principal_arn, external_id)
 
 
 def state_bucket_policy(bucket_arn: str, objects_arn: str) -> Document:
@@ -92,9 +140,10 @@ def state_role_policy(bucket_arn: str, backend_objects_arn: str, kms_key_arn: st
     return _document(*statements)
 
 
-def ci_user_policy(role_arns: Sequence[str]) -> Document:
-    """Return the CI user's only permission: assume the given roles."""
-    return _document(_statement("AssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], role_arns))
+def ci_user_policy(role_arns: Sequence[str], source_cidrs: Sequence[str] = ()) -> Document:
+    """Return the CI principal's only permission: assume the given roles (from the given networks)."""
+    extra = {"Condition": {"IpAddress": {"aws:SourceIp": sorted(source_cidrs)}}} if source_cidrs else {}
+    return _document(_statement("AssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], role_arns, **extra))
 
 
 def ci_boundary_policy(role_path_arn: str) -> Document:

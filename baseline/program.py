@@ -7,7 +7,7 @@ size) is checked before the first resource is registered, so bad input creates n
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pulumi_aws as aws
@@ -20,6 +20,7 @@ from baseline.blueprint import Blueprint, design_baseline
 from baseline.ci_principal import CiPrincipal
 from baseline.config import BaselineConfig, decode_pulumi_config, parse_config
 from baseline.external_ids import SEED_LENGTH, derive_external_id
+from baseline.github_oidc import GithubOidc
 from baseline.service_roles import ServiceRoles
 from baseline.state_backend import StateBackend
 
@@ -47,38 +48,53 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
     bp = design_baseline(config, ctx)  # raises ConfigError before anything is registered
     for warning in bp.warnings:
         pulumi.log.warn(warning.render())
-    external_ids = _external_ids(bp)
-    ci = CiPrincipal("ci", bp)
-    state = StateBackend("state", bp, external_ids[bp.state_role_name], trusted_principal=ci.user)
-    key_arn = state.kms_key.arn if state.kms_key else None
+    ci_config = config.ci
+    external_ids = _external_ids(bp) if ci_config.uses_user else {}
+    ci = CiPrincipal("ci", bp) if ci_config.uses_user else None
+    oidc = GithubOidc("github", bp) if ci_config.uses_github else None
+    trusted: list[pulumi.Resource] = [r for r in (ci.user if ci else None, oidc.provider if oidc else None) if r is not None]
+    state = StateBackend("state", bp, external_ids.get(bp.state_role_name), trusted_principals=trusted)
     services = ServiceRoles(
         "services",
         bp,
-        {p.service.name: external_ids[p.role_name] for p in bp.services},
-        key_arn,
-        trusted_principal=ci.user,
+        {p.service.name: external_ids[p.role_name] for p in bp.services if p.role_name in external_ids},
+        state.kms_key.arn if state.kms_key else None,
+        trusted_principals=trusted,
     )
-    ci_user: dict[str, Any] = {"name": ci.user.name, "arn": ci.user.arn}
-    if ci.access_key is not None:
-        ci_user["accessKeyId"] = ci.access_key.id
-        ci_user["secretAccessKey"] = pulumi.Output.secret(ci.access_key.secret)
-    return {
+    outputs: dict[str, Any] = {
         "accountId": ctx.account_id,
         "baselineVersion": __version__,
         "stateBucketName": state.bucket.bucket,
         "stateBucketArn": state.bucket.arn,
         "backendUrl": bp.backend_url,
-        "stateRole": {"arn": state.role.arn, "externalId": external_ids[bp.state_role_name]},
-        "ciUser": ci_user,
+        "stateRole": _role_output(state.role, external_ids.get(bp.state_role_name), bp.state_subjects),
         "provisioningRoles": {
             p.service.name: {
-                "arn": services.roles[p.service.name].arn,
-                "externalId": external_ids[p.role_name],
+                **_role_output(services.roles[p.service.name], external_ids.get(p.role_name), p.subjects),
                 "allowDelete": p.service.allow_delete,
             }
             for p in bp.services
         },
     }
+    if ci is not None:
+        outputs["ciUser"] = {"name": ci.user.name, "arn": ci.user.arn}
+        if ci.access_key is not None:
+            outputs["ciUser"]["accessKeyId"] = ci.access_key.id
+            # Marked secret here too, not only by the provider's schema, so no runtime can leak it.
+            outputs["ciUser"]["secretAccessKey"] = pulumi.Output.secret(cast(Any, ci.access_key.secret))
+    if oidc is not None:
+        outputs["oidcProviderArn"] = oidc.arn
+    return outputs
+
+
+def _role_output(role: aws.iam.Role, external_id: pulumi.Output[str] | None, subjects: tuple[str, ...]) -> dict[str, Any]:
+    """Return what a consumer needs to assume a role: its ARN and how it is trusted."""
+    out: dict[str, Any] = {"arn": role.arn}
+    if external_id is not None:
+        out["externalId"] = external_id
+    if subjects:
+        out["githubSubjects"] = list(subjects)
+    return out
 
 
 def _external_ids(bp: Blueprint) -> dict[str, pulumi.Output[str]]:

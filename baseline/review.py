@@ -80,7 +80,7 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
     keys = {outputs["stateRole"]["arn"]: ("state-role", None)}
     keys.update({r["arn"]: (f"service/{name}", r["allowDelete"]) for name, r in outputs.get("provisioningRoles", {}).items()})
     managed = {arns.policy_arn(ctx, p.inputs.get("path", "/"), p.inputs["name"]): p for p in rendering.of_type("aws:iam/policy:Policy")}
-    user_policies = rendering.grouped("aws:iam/userPolicy:UserPolicy", "user")
+    user_policies = rendering.user_policies()
     role_policies = rendering.grouped("aws:iam/rolePolicy:RolePolicy", "role")
     principals: dict[str, Principal] = {}
     for user in rendering.of_type("aws:iam/user:User"):
@@ -88,7 +88,7 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
         boundary = managed.get(user.inputs.get("permissionsBoundary", ""))
         principals["ci-user"] = Principal(
             key="ci-user", kind="user", name=name, path=path, arn=arns.user_arn(ctx, path, name),
-            policies={p.inputs["name"]: json.loads(p.inputs["policy"]) for p in user_policies.get(name, [])},
+            policies={label: json.loads(policy) for label, policy in user_policies.get(name, {}).items()},
             boundary=(boundary.inputs["name"], json.loads(boundary.inputs["policy"])) if boundary else None,
         )  # fmt: skip
     for role in rendering.of_type("aws:iam/role:Role"):
@@ -188,8 +188,13 @@ def quota_budget(principals: dict[str, Principal]) -> tuple[list[dict[str, Any]]
         return quotas.policy_size(json.dumps(doc, separators=(",", ":")))
 
     for p in principals.values():
+        own = [d for label, d in p.policies.items() if not label.startswith("group-")]
+        groups = [d for label, d in p.policies.items() if label.startswith("group-")]
         inline_limit = quotas.USER_INLINE_AGGREGATE_MAX_CHARS if p.kind == "user" else quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS
-        check(p, "inline policies (aggregate)", sum(size(d) for d in p.policies.values()), inline_limit)
+        if own or p.kind == "role":
+            check(p, "inline policies (aggregate)", sum(size(d) for d in own), inline_limit)
+        if groups:
+            check(p, "group inline policies (aggregate)", sum(size(d) for d in groups), quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS)
         if p.boundary:
             check(p, f"managed policy {p.boundary[0]}", size(p.boundary[1]), quotas.MANAGED_POLICY_MAX_CHARS)
         if p.trust is not None:

@@ -12,7 +12,8 @@ import pulumi
 import pulumi_aws as aws
 
 from baseline.blueprint import Blueprint, ServiceRolePlan
-from baseline.policies import ci_trust_policy, render
+from baseline.policies import render
+from baseline.pulumi_inputs import trust_policy_input
 
 
 class ServiceRoles(pulumi.ComponentResource):
@@ -24,14 +25,14 @@ class ServiceRoles(pulumi.ComponentResource):
         self,
         name: str,
         blueprint: Blueprint,
-        external_ids: dict[str, pulumi.Output[str]],
+        external_ids: dict[str, pulumi.Output[str]],  # by service; empty without the CI user
         kms_key_arn: pulumi.Output[str] | None,
-        trusted_principal: pulumi.Resource | None = None,
+        trusted_principals: list[pulumi.Resource] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("iam-baseline:index:ServiceRoles", name, None, opts)
         bp = blueprint
-        trust_opts = pulumi.ResourceOptions(parent=self, depends_on=[trusted_principal] if trusted_principal else [])
+        trust_opts = pulumi.ResourceOptions(parent=self, depends_on=trusted_principals or [])
         self.roles = {}
         for plan in bp.services:
             service = plan.service.name
@@ -41,7 +42,7 @@ class ServiceRoles(pulumi.ComponentResource):
                 path=bp.iam_path,
                 description=f"Deploys service {service}; delete actions {'allowed' if plan.service.allow_delete else 'denied'}",
                 max_session_duration=bp.config.ci.max_session_duration,
-                assume_role_policy=external_ids[service].apply(lambda xid: render(ci_trust_policy(bp.ci_user_arn, xid))),
+                assume_role_policy=trust_policy_input(bp, plan.subjects, external_ids.get(service)),
                 tags={"iam-baseline:service": service},
                 opts=trust_opts,
             )

@@ -7,7 +7,8 @@ import pulumi
 import pulumi_aws as aws
 
 from baseline.blueprint import Blueprint
-from baseline.policies import ci_trust_policy, render, state_bucket_policy
+from baseline.policies import render, state_bucket_policy
+from baseline.pulumi_inputs import trust_policy_input
 
 ABORT_INCOMPLETE_UPLOAD_DAYS = 7
 
@@ -23,8 +24,8 @@ class StateBackend(pulumi.ComponentResource):
         self,
         name: str,
         blueprint: Blueprint,
-        external_id: pulumi.Input[str],
-        trusted_principal: pulumi.Resource | None = None,
+        external_id: pulumi.Output[str] | None,
+        trusted_principals: list[pulumi.Resource] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("iam-baseline:index:StateBackend", name, None, opts)
@@ -107,9 +108,9 @@ class StateBackend(pulumi.ComponentResource):
             path=bp.iam_path,
             description="Reads and writes Pulumi state in the baseline's state bucket; nothing else",
             max_session_duration=bp.config.ci.max_session_duration,
-            assume_role_policy=pulumi.Output.from_input(external_id).apply(lambda xid: render(ci_trust_policy(bp.ci_user_arn, xid))),
+            assume_role_policy=trust_policy_input(bp, bp.state_subjects, external_id),
             # IAM refuses a trust naming a user that does not exist yet.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[trusted_principal] if trusted_principal else []),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=trusted_principals or []),
         )
         aws.iam.RolePolicy(
             f"{name}-role-policy",

@@ -75,26 +75,31 @@ class EmulatedAccount:
         ci_arn = self.outputs["ciUser"]["arn"]
         moto_ci_arn = f"arn:aws:iam::{self.rendering.ctx.account_id}:user/{self.outputs['ciUser']['name']}"
         # Order as the engine would: policies before users, users before roles that trust them.
-        by_type = {
-            t: self.rendering.of_type(t)
-            for t in (
-                "aws:iam/policy:Policy",
-                "aws:iam/user:User",
-                "aws:iam/userPolicy:UserPolicy",
-                "aws:iam/role:Role",
-                "aws:iam/rolePolicy:RolePolicy",
-                "aws:s3/bucket:Bucket",
-            )
-        }
-        for r in by_type["aws:iam/policy:Policy"]:
+        kinds = (
+            "policy:Policy",
+            "user:User",
+            "group:Group",
+            "groupPolicy:GroupPolicy",
+            "groupMembership:GroupMembership",
+            "role:Role",
+            "rolePolicy:RolePolicy",
+        )
+        by_type = {t: self.rendering.of_type(f"aws:iam/{t}") for t in kinds}
+        by_type["aws:s3/bucket:Bucket"] = self.rendering.of_type("aws:s3/bucket:Bucket")
+        for r in by_type["policy:Policy"]:
             iam.create_policy(PolicyName=r.inputs["name"], Path=r.inputs["path"], PolicyDocument=r.inputs["policy"])
-        for r in by_type["aws:iam/user:User"]:
+        for r in by_type["user:User"]:
             iam.create_user(UserName=r.inputs["name"], Path=r.inputs["path"], PermissionsBoundary=r.inputs["permissionsBoundary"])
             key = iam.create_access_key(UserName=r.inputs["name"])["AccessKey"]
             self.ci_key = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
-        for r in by_type["aws:iam/userPolicy:UserPolicy"]:
-            iam.put_user_policy(UserName=r.inputs["user"], PolicyName=r.inputs["name"], PolicyDocument=r.inputs["policy"])
-        for r in by_type["aws:iam/role:Role"]:
+        for r in by_type["group:Group"]:
+            iam.create_group(GroupName=r.inputs["name"], Path=r.inputs["path"])
+        for r in by_type["groupPolicy:GroupPolicy"]:
+            iam.put_group_policy(GroupName=r.inputs["group"], PolicyName=r.inputs["name"], PolicyDocument=r.inputs["policy"])
+        for r in by_type["groupMembership:GroupMembership"]:
+            for user in r.inputs["users"]:
+                iam.add_user_to_group(GroupName=r.inputs["group"], UserName=user)
+        for r in by_type["role:Role"]:
             trust = r.inputs["assumeRolePolicy"].replace(json.dumps(ci_arn), json.dumps(moto_ci_arn))
             iam.create_role(
                 RoleName=r.inputs["name"],
@@ -102,7 +107,7 @@ class EmulatedAccount:
                 AssumeRolePolicyDocument=trust,
                 MaxSessionDuration=int(r.inputs["maxSessionDuration"]),
             )
-        for r in by_type["aws:iam/rolePolicy:RolePolicy"]:
+        for r in by_type["rolePolicy:RolePolicy"]:
             iam.put_role_policy(RoleName=r.inputs["role"], PolicyName=r.inputs["name"], PolicyDocument=r.inputs["policy"])
         for r in by_type["aws:s3/bucket:Bucket"]:
             s3.create_bucket(Bucket=r.inputs["bucket"], CreateBucketConfiguration={"LocationConstraint": self.region})

@@ -58,3 +58,29 @@ def allows(
     """Return whether IAM's full evaluation (Deny first, boundary, resource policy) allows the call."""
     owner = resource_policy and caller.arn.split(":")[4]
     return local_check_authorization_full(caller, action, resource, CaseInsensitiveDict(context or {}), resource_policy, owner)
+
+
+def web_identity_admits(
+    trust: dict[str, Any], provider_arn: str, role_arn: str, claims: dict[str, str], action: str = "sts:AssumeRoleWithWebIdentity"
+) -> bool:
+    """Return whether a trust lets a web-identity token with these claims (and context) assume the role.
+
+    principalmapper has no Federated principals, so the principal is matched here (an exact ARN, as
+    IAM does) and the statement's conditions are evaluated by principalmapper.
+    """
+    from principalmapper.querying.local_policy_simulation import policy_has_matching_statement
+
+    def matching(effect: str) -> bool:
+        for stmt in trust["Statement"]:
+            federated = stmt.get("Principal", {}).get("Federated") if isinstance(stmt.get("Principal"), dict) else None
+            if stmt["Effect"] != effect or federated != provider_arn:
+                continue
+            probe = {k: v for k, v in stmt.items() if k != "Principal"}
+            probe["Resource"] = "*"
+            if policy_has_matching_statement(
+                {"Version": "2012-10-17", "Statement": [probe]}, effect, action, role_arn, CaseInsensitiveDict(claims)
+            ):
+                return True
+        return False
+
+    return matching("Allow") and not matching("Deny")

@@ -31,7 +31,7 @@ def test_ci_policy_lists_every_role_while_it_fits_then_falls_back_to_the_baselin
     few = design_baseline(parse_config({"services": {f"s{i}": {"actions": ["sqs:SendMessage"]} for i in range(3)}}, "dev"), CTX)
     (stmt,) = iter_statements(few.ci_policy())
     assert stmt["Resource"] == sorted([few.state_role_arn] + [s.role_arn for s in few.services])
-    many = design_baseline(parse_config({"services": {f"s{i}": {"actions": ["sqs:SendMessage"]} for i in range(60)}}, "dev"), CTX)
+    many = design_baseline(parse_config({"services": {f"s{i}": {"actions": ["sqs:SendMessage"]} for i in range(120)}}, "dev"), CTX)
     (stmt,) = iter_statements(many.ci_policy())
     assert stmt["Resource"] == ["arn:aws:iam::111122223333:role/iam-baseline/*"]
 

@@ -32,7 +32,7 @@ def with_kms():
 
 def ci_node(rendering, outputs, extra=()):
     user = one(rendering, "aws:iam/user:User")
-    inline = json.loads(one(rendering, "aws:iam/userPolicy:UserPolicy").inputs["policy"])
+    (inline,) = [json.loads(doc) for doc in rendering.user_policies()[user.inputs["name"]].values()]
     boundary = json.loads(one(rendering, "aws:iam/policy:Policy").inputs["policy"])
     assert user.inputs["permissionsBoundary"].endswith("/" + one(rendering, "aws:iam/policy:Policy").inputs["name"])
     return principal(outputs["ciUser"]["arn"], [inline, *extra], boundary)

@@ -63,12 +63,19 @@ def test_without_kms_the_bucket_uses_sse_s3_and_no_key_exists(dev):
     assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
 
 
-def test_ci_user_has_the_sts_only_boundary_and_a_single_assume_role_policy(prod):
+def test_ci_user_has_the_sts_only_boundary_and_gets_its_one_policy_through_a_group(prod):
     user = one(prod, "aws:iam/user:User")
     boundary = one(prod, "aws:iam/policy:Policy")
     assert user.inputs["permissionsBoundary"] == f"arn:aws:iam::123456789012:policy/iam-baseline/{boundary.inputs['name']}"
     assert boundary.urn in user.dependencies
-    (policy,) = prod.of_type("aws:iam/userPolicy:UserPolicy")
+    assert user.inputs["path"] == "/iam-baseline/"
+    assert prod.of_type("aws:iam/userPolicy:UserPolicy") == [], "CIS 1.15: no policy directly on the user"
+    group = one(prod, "aws:iam/group:Group")
+    assert group.inputs["path"] == "/iam-baseline/"
+    membership = one(prod, "aws:iam/groupMembership:GroupMembership")
+    assert membership.inputs == {**membership.inputs, "group": group.inputs["name"], "users": [user.inputs["name"]]}
+    policy = one(prod, "aws:iam/groupPolicy:GroupPolicy")
+    assert policy.inputs["group"] == group.inputs["name"]
     doc = json.loads(policy.inputs["policy"])
     assert [s["Action"] for s in doc["Statement"]] == [["sts:AssumeRole"]]
     role_arns = [prod.outputs["stateRole"]["arn"]] + [r["arn"] for r in prod.outputs["provisioningRoles"].values()]

@@ -3,6 +3,7 @@
 import re
 
 from baseline import config
+from baseline.offline import reveal
 from tests.helpers import PROJECT_DIR, render
 
 README = (PROJECT_DIR / "README.md").read_text()
@@ -26,11 +27,21 @@ def test_every_config_key_is_documented():
     keys += [f"stateBucket.{k}" for k in config.STATE_BUCKET_KEYS]
     keys += [f"ci.{k}" for k in config.CI_KEYS]
     keys += [f"services.<name>.{k}" for k in config.SERVICE_KEYS]
+    keys += [f"ci.github.{k}" for k in config.CI_GITHUB_KEYS]
+    keys += [f"services.<name>.github.{k}" for k in config.SERVICE_GITHUB_KEYS]
     missing = [k for k in keys if f"`{k}`" not in README]
     assert not missing, f"README's config reference lacks {missing}"
 
 
 def test_every_stack_output_is_documented():
-    outputs = render({"ci": {"createAccessKey": True}}).outputs
+    github = {"repository": "acme/api", "branches": ["main"]}
+    outputs = render(
+        {"ci": {"createAccessKey": True, "mode": "both"}, "services": {"api": {"actions": ["sqs:*"], "github": github}}}
+    ).outputs
+    outputs = reveal(outputs)
+    nested = {k for role in [outputs["stateRole"], *outputs["provisioningRoles"].values()] for k in role}
+    assert {"githubSubjects", "externalId", "allowDelete"} <= nested
+    missing = [k for k in nested if f"{k}" not in README]
+    assert not missing, f"README's outputs reference lacks {missing}"
     missing = [k for k in outputs if f"`{k}`" not in README]
     assert not missing, f"README's outputs reference lacks {missing}"
