@@ -23,7 +23,7 @@ def _who(principal: dict[str, Any]) -> str:
     parts = []
     for trust in principal["assumedBy"]:
         who = ", ".join(p.rsplit(":", 1)[-1] for p in trust["principals"])
-        keys = sorted(k for op in trust["conditions"].values() for k in op)
+        keys = sorted(k.rsplit(":", 1)[-1] for op in trust["conditions"].values() for k in op)
         parts.append(who + (f" if {'+'.join(keys)}" if keys else ""))
     return "; ".join(parts) or "nobody"
 
