@@ -24,10 +24,30 @@ def main(argv: list[str] | None = None) -> int:
     review.add_argument("--project-dir", type=Path, default=Path("."), help="folder holding the stack files (default: .)")
     review.add_argument("--json", action="store_true", help="print the review as JSON")
     review.add_argument("--out", type=Path, metavar="DIR", help="write every policy document to DIR/<principal>/ for diffing")
+    boot = commands.add_parser("bootstrap", help="first `pulumi up` on a local backend, then move the stack into its new bucket")
+    boot.add_argument("--stack", required=True, help="the baseline stack to stand up, e.g. prod")
+    boot.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
+    boot.add_argument("--local-dir", type=Path, default=Path(".pulumi-bootstrap"), help="local backend folder for the first run")
+    boot.add_argument("--secrets-provider", help="e.g. awskms://alias/iam-baseline?region=eu-west-1 (default: passphrase)")
+    boot.add_argument("--dry-run", action="store_true", help="print every step and its CLI command; change nothing")
     args = parser.parse_args(argv)
     if args.command == "review":
         return _review(args)
+    if args.command == "bootstrap":
+        return _bootstrap(args)
     return _plan(args)
+
+
+def _bootstrap(args: argparse.Namespace) -> int:
+    from baseline.bootstrap import AutomationRunner, BootstrapError, run_bootstrap
+
+    try:
+        runner = AutomationRunner(args.project_dir)
+        run_bootstrap(args.stack, runner, local_dir=args.local_dir, secrets_provider=args.secrets_provider, dry_run=args.dry_run)
+    except BootstrapError as error:
+        print(f"bootstrap stopped: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _render(project_dir: Path, stack: str):  # type: ignore[no-untyped-def]

@@ -41,6 +41,7 @@ class Registration:
     dependencies: list[str] = field(default_factory=list)
     parent: str = ""
     secret_inputs: list[str] = field(default_factory=list)
+    provider: str = ""
 
 
 def _is_secret(value: Any) -> bool:
@@ -58,9 +59,11 @@ def _fake(kind: str, name: str, length: int) -> str:
 class BaselineMocks(pulumi.runtime.Mocks):
     """Answers the AWS invokes and fills in the attributes AWS computes (ARNs, IDs, secrets)."""
 
-    def __init__(self, ctx: AccountContext) -> None:
+    def __init__(self, ctx: AccountContext, stack_outputs: dict[str, dict[str, Any]] | None = None) -> None:
         self.ctx = ctx
         self.registrations: list[Registration] = []
+        # Outputs of other stacks, by stack name, for the StackReferences a program makes.
+        self.stack_outputs = stack_outputs or {}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> Any:  # a dict; the base class's tuple form is optional
         ctx = self.ctx
@@ -87,6 +90,11 @@ class BaselineMocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         ctx, name = self.ctx, args.inputs.get("name", args.name)
         resource_id = f"{args.name}-id"
+        if args.typ == "pulumi:pulumi:StackReference":
+            outputs = self.stack_outputs.get(args.inputs["name"])
+            if outputs is None:
+                raise ValueError(f"no outputs mocked for stack {args.inputs['name']!r}")
+            return args.inputs["name"], {"name": args.inputs["name"], "outputs": outputs, "secretOutputNames": sorted(outputs)}
         if args.typ == "aws:iam/role:Role":
             state["arn"] = arns.role_arn(ctx, args.inputs.get("path", "/"), name)
             resource_id = name
@@ -100,8 +108,9 @@ class BaselineMocks(pulumi.runtime.Mocks):
             host = args.inputs["url"].removeprefix("https://")
             state["arn"] = resource_id = arns.format_arn(ctx, "iam", "oidc-provider", OidcProviderName=host)
         elif args.typ == "aws:s3/bucket:Bucket":
-            state["arn"] = arns.bucket_arn(ctx, args.inputs["bucket"])
-            resource_id = args.inputs["bucket"]
+            bucket = args.inputs.get("bucket") or args.inputs.get("bucketPrefix", "bucket-") + _fake("bucket", args.name, 12)
+            state["bucket"] = resource_id = bucket
+            state["arn"] = arns.bucket_arn(ctx, bucket)
         elif args.typ == "aws:kms/key:Key":
             state["keyId"] = resource_id = str(uuid.UUID(_fake("kms", args.name, 32)))
             state["arn"] = arns.kms_key_arn(ctx, state["keyId"])
@@ -137,6 +146,7 @@ class RecordingMonitor(MockMonitor):
                     protect=bool(request.protect),
                     dependencies=list(request.dependencies),
                     parent=request.parent,
+                    provider=request.provider,
                 )
             )
         return response

@@ -112,14 +112,16 @@ def run_offline(
     config: Mapping[str, str],
     secret_keys: list[str] | None = None,
     ctx: AccountContext | None = None,
+    stack_outputs: dict[str, dict[str, Any]] | None = None,
+    project: str = PROJECT,
 ) -> Rendering:
     """Run a Pulumi program under mocks with the given config; return its registrations and outputs."""
     ctx = ctx or offline_context(config.get("aws:region", DEFAULT_REGION))
-    mocks = BaselineMocks(ctx)
+    mocks = BaselineMocks(ctx, stack_outputs)
     rendering = Rendering(stack, ctx, mocks.registrations)
     settings.ROOT.set(None)  # a fresh stack resource per run
     pulumi.runtime.set_mocks(
-        mocks, project=PROJECT, stack=stack, preview=False, monitor=RecordingMonitor(mocks), logger=_warning_collector(rendering.warnings)
+        mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks), logger=_warning_collector(rendering.warnings)
     )
     pulumi.runtime.set_all_config(dict(config), list(secret_keys or []))
     settings.SETTINGS.rpc_manager.clear()

@@ -16,6 +16,7 @@ from pulumi.runtime import config as runtime_config
 
 from baseline import __version__
 from baseline.arns import AccountContext
+from baseline.aws_config import RoleProfile, aws_config_text
 from baseline.blueprint import Blueprint, design_baseline
 from baseline.ci_principal import CiPrincipal
 from baseline.config import BaselineConfig, decode_pulumi_config, parse_config
@@ -67,6 +68,7 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
         "stateBucketName": state.bucket.bucket,
         "stateBucketArn": state.bucket.arn,
         "backendUrl": bp.backend_url,
+        "region": ctx.region,
         "stateRole": _role_output(state.role, external_ids.get(bp.state_role_name), bp.state_subjects),
         "provisioningRoles": {
             p.service.name: {
@@ -77,6 +79,9 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
         },
     }
     if ci is not None:
+        outputs["awsConfig"] = _aws_config(
+            bp, state.role.arn, {p.service.name: services.roles[p.service.name].arn for p in bp.services}, external_ids
+        )
         outputs["ciUser"] = {"name": ci.user.name, "arn": ci.user.arn}
         if ci.access_key is not None:
             outputs["ciUser"]["accessKeyId"] = ci.access_key.id
@@ -85,6 +90,26 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
     if oidc is not None:
         outputs["oidcProviderArn"] = oidc.arn
     return outputs
+
+
+def _aws_config(
+    bp: Blueprint, state_arn: pulumi.Output[str], service_arns: dict[str, pulumi.Output[str]], external_ids: dict[str, pulumi.Output[str]]
+) -> pulumi.Output[str]:
+    """Return the secret ~/.aws/config text with a profile per role, chained from the `ci` profile."""
+    labels = {bp.state_role_name: ("state", state_arn)}
+    labels.update({p.role_name: (p.service.name, service_arns[p.service.name]) for p in bp.services})
+    ordered = list(labels)  # the state role first
+
+    def text(values: list[str]) -> str:
+        arn_of, id_of = values[: len(ordered)], values[len(ordered) :]
+        profiles = [
+            RoleProfile(f"{bp.config.name_prefix}-{labels[r][0]}", arn_of[i], id_of[i], labels[r][0]) for i, r in enumerate(ordered)
+        ]
+        ci = bp.config.ci
+        return aws_config_text(bp.bucket_name, bp.ctx.region, profiles, ci.max_session_duration, ci.require_session_name)
+
+    values = [labels[r][1] for r in ordered] + [external_ids[r] for r in ordered]
+    return pulumi.Output.secret(pulumi.Output.all(*values).apply(text))
 
 
 def _role_output(role: aws.iam.Role, external_id: pulumi.Output[str] | None, subjects: tuple[str, ...]) -> dict[str, Any]:

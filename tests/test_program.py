@@ -121,7 +121,10 @@ def test_outputs_have_the_documented_names_and_shapes(prod):
         "stateRole",
         "ciUser",
         "provisioningRoles",
+        "region",
+        "awsConfig",
     }
+    assert isinstance(out["awsConfig"], Secret) and out["region"] == "us-east-1"
     assert out["accountId"] == "123456789012"
     assert out["backendUrl"] == f"s3://{out['stateBucketName']}?region=us-east-1"
     assert out["stateBucketArn"] == f"arn:aws:s3:::{out['stateBucketName']}"
