@@ -52,17 +52,23 @@ def policy_arn(ctx: AccountContext, path: str, name: str) -> str:
     return format_arn(ctx, "iam", "policy", PolicyNameWithPath=_path_prefix(path) + name)
 
 
-def iam_path_arns(ctx: AccountContext, path: str) -> list[str]:
-    """Return ARN patterns covering every role, user, group and policy under an IAM path."""
+def iam_path_arns(ctx: AccountContext, path: str, instance_profiles: bool = False) -> list[str]:
+    """Return ARN patterns covering every role, user, group and policy (and instance profile) under an IAM path."""
     wildcard = _path_prefix(path) + "*"
-    return sorted(
-        [
-            format_arn(ctx, "iam", "role", RoleNameWithPath=wildcard),
-            format_arn(ctx, "iam", "user", UserNameWithPath=wildcard),
-            format_arn(ctx, "iam", "group", GroupNameWithPath=wildcard),
-            format_arn(ctx, "iam", "policy", PolicyNameWithPath=wildcard),
-        ]
-    )
+    patterns = [
+        format_arn(ctx, "iam", "role", RoleNameWithPath=wildcard),
+        format_arn(ctx, "iam", "user", UserNameWithPath=wildcard),
+        format_arn(ctx, "iam", "group", GroupNameWithPath=wildcard),
+        format_arn(ctx, "iam", "policy", PolicyNameWithPath=wildcard),
+    ]
+    if instance_profiles:
+        patterns.append(format_arn(ctx, "iam", "instance-profile", InstanceProfileNameWithPath=wildcard))
+    return sorted(patterns)
+
+
+def service_linked_role_arns(ctx: AccountContext) -> str:
+    """Return the ARN pattern of AWS service-linked roles (created by AWS services on first use)."""
+    return format_arn(ctx, "iam", "role", RoleNameWithPath="aws-service-role/*")
 
 
 def bucket_arn(ctx: AccountContext, bucket: str) -> str:

@@ -14,9 +14,10 @@ from baseline import arns, github, quotas
 from baseline.arns import AccountContext
 from baseline.catalog import get_actions_matching, is_destructive
 from baseline.config import SERVICE_ROLE_INFIX, BaselineConfig, ServiceConfig
+from baseline.escalation import EscalationGuard, boundary_policy, escalation_statements, writes_iam
 from baseline.external_ids import GENERATED_EXTERNAL_ID_LENGTH
 from baseline.findings import ConfigError, Finding
-from baseline.grants import ServiceGrant, resolve_grant
+from baseline.grants import ServiceGrant, expand_patterns, resolve_grant
 from baseline.policies import (
     PULUMI_BACKEND_PREFIX,
     BaselineGuard,
@@ -42,6 +43,9 @@ class ServiceRolePlan:
     role_name: str
     role_arn: str
     grant: ServiceGrant
+    iam_path: str = ""
+    escalation: EscalationGuard | None = None
+    boundary_name: str | None = None
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -100,7 +104,15 @@ class Blueprint:
 
     def service_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
         """Return a provisioning role's permission policy."""
-        return service_role_policy(plan.grant, plan.service.resources, self.guard(kms_key_arn))
+        extra = escalation_statements(plan.escalation) if plan.escalation else []
+        return service_role_policy(plan.grant, plan.service.resources, self.guard(kms_key_arn), extra)
+
+    def service_boundary(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document | None:
+        """Return the permissions boundary for principals the service creates, if it manages IAM."""
+        if plan.escalation is None:
+            return None
+        configured = resolve_grant(plan.service.actions, allow_delete=True)
+        return boundary_policy(configured.allow, plan.service.resources, self.guard(kms_key_arn), plan.escalation, self.role_path_arn)
 
     @property
     def state_subjects(self) -> tuple[str, ...]:
@@ -137,6 +149,18 @@ def service_role_name(name_prefix: str, service: str) -> str:
     return f"{name_prefix}{SERVICE_ROLE_INFIX}{service}"
 
 
+def _service_plan(svc: ServiceConfig, prefix: str, baseline_path: str, ctx: AccountContext) -> ServiceRolePlan:
+    role_name = service_role_name(prefix, svc.name)
+    grant = resolve_grant(svc.actions, svc.allow_delete)
+    service_path = f"/{prefix}-services/{svc.name}/"
+    escalation = boundary_name = None
+    if writes_iam(expand_patterns(svc.actions)):
+        boundary_name = f"{prefix}-boundary-{svc.name}"
+        paths = (*arns.iam_path_arns(ctx, service_path, instance_profiles=True), arns.service_linked_role_arns(ctx))
+        escalation = EscalationGuard(tuple(sorted(paths)), arns.policy_arn(ctx, baseline_path, boundary_name))
+    return ServiceRolePlan(svc, role_name, arns.role_arn(ctx, baseline_path, role_name), grant, service_path, escalation, boundary_name)
+
+
 def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     """Return the blueprint of the baseline, or raise ConfigError listing every quota breach."""
     findings: list[Finding] = []
@@ -151,15 +175,7 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
         )
     ci_user_name = config.ci.user_name or f"{prefix}-ci"
     state_role_name = f"{prefix}-state"
-    services = tuple(
-        ServiceRolePlan(
-            service=svc,
-            role_name=service_role_name(prefix, svc.name),
-            role_arn=arns.role_arn(ctx, iam_path, service_role_name(prefix, svc.name)),
-            grant=resolve_grant(svc.actions, svc.allow_delete),
-        )
-        for svc in config.services
-    )
+    services = tuple(_service_plan(svc, prefix, iam_path, ctx) for svc in config.services)
     state_role_arn = arns.role_arn(ctx, iam_path, state_role_name)
     role_arns = [state_role_arn] + [s.role_arn for s in services]
     role_path_arn = arns.role_arn(ctx, iam_path, "*")
@@ -219,6 +235,8 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
         trust = bp.trust_policy(plan.subjects, plan.service.external_id or EXTERNAL_ID_PLACEHOLDER)
         over(key, "the role's trust policy", trust, quotas.TRUST_POLICY_MAX_CHARS)
         over(f"{key}.actions", "the role's policy", bp.service_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
+        if (boundary := bp.service_boundary(plan, key_arn)) is not None:
+            over(f"{key}.actions", "the permissions boundary for roles it creates", boundary, quotas.MANAGED_POLICY_MAX_CHARS)
     for plan in bp.services:
         if not plan.service.allow_delete:
             findings += _dropped_destructive(plan.service)

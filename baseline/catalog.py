@@ -131,6 +131,19 @@ def get_destructive_actions_for_service(prefix: str) -> tuple[str, ...]:
     return tuple(a for a in get_actions_for_service(prefix) if is_destructive(a))
 
 
+@functools.cache
+def get_actions_with_condition_key(prefix: str, condition_key: str) -> tuple[str, ...]:
+    """Return the service's actions that support a condition key, sorted."""
+    privileges = _catalogue()[prefix]["privileges"]
+    return tuple(
+        sorted(
+            f"{prefix}:{name}"
+            for name, privilege in privileges.items()
+            if any(condition_key in rt["condition_keys"] for rt in privilege["resource_types"].values())
+        )
+    )
+
+
 def get_closest_actions(action: str, limit: int = 3) -> list[str]:
     """Return the catalogue actions whose spelling is closest to an unknown one."""
     prefix = action.split(":", 1)[0].lower()

@@ -160,17 +160,25 @@ class BaselineGuard:
     baseline_iam_arns: tuple[str, ...]
 
 
-def service_role_policy(grant: ServiceGrant, resources: Sequence[str], guard: BaselineGuard) -> Document:
+def guard_statements(guard: BaselineGuard, deny_assume: bool = True) -> list[dict[str, Any]]:
+    """Return the Deny statements that wall a principal off from the baseline itself."""
+    statements = [_statement("DenyStateBucket", "Deny", ["s3:*"], guard.state_bucket_arns)]
+    if guard.state_kms_key_arn is not None:
+        statements.append(_statement("DenyStateKey", "Deny", ["kms:*"], [guard.state_kms_key_arn]))
+    if deny_assume:
+        statements.append(_statement("DenyAssumeRole", "Deny", [ASSUME_ANY_ROLE_PATTERN], ["*"]))
+    statements.append(_statement("DenyBaselineIam", "Deny", ["iam:*"], guard.baseline_iam_arns))
+    return statements
+
+
+def service_role_policy(
+    grant: ServiceGrant, resources: Sequence[str], guard: BaselineGuard, extra: Sequence[dict[str, Any]] = ()
+) -> Document:
     """Return a provisioning role's permissions: its grant, minus destructive actions and the baseline."""
     statements = [_statement("ServiceGrant", "Allow", grant.allow, resources)]
     if grant.deny_destructive:
         statements.append(_statement("DenyDestructive", "Deny", grant.deny_destructive, ["*"]))
-    statements.append(_statement("DenyStateBucket", "Deny", ["s3:*"], guard.state_bucket_arns))
-    if guard.state_kms_key_arn is not None:
-        statements.append(_statement("DenyStateKey", "Deny", ["kms:*"], [guard.state_kms_key_arn]))
-    statements.append(_statement("DenyAssumeRole", "Deny", [ASSUME_ANY_ROLE_PATTERN], ["*"]))
-    statements.append(_statement("DenyBaselineIam", "Deny", ["iam:*"], guard.baseline_iam_arns))
-    return _document(*statements)
+    return _document(*statements, *guard_statements(guard), *extra)
 
 
 def iter_statements(document: Document) -> list[dict[str, Any]]:

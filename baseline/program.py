@@ -74,6 +74,7 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
             p.service.name: {
                 **_role_output(services.roles[p.service.name], external_ids.get(p.role_name), p.subjects),
                 "allowDelete": p.service.allow_delete,
+                **({"iamPath": p.iam_path, "permissionsBoundaryArn": p.escalation.boundary_arn} if p.escalation else {}),
             }
             for p in bp.services
         },

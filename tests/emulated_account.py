@@ -7,6 +7,9 @@ decide what is proved elsewhere, by the policy simulator in tests/policy_simulat
 - permissions boundaries and bucket policies are ignored: the sts-only boundary and the TLS-only
   bucket policy are proved by the simulator, and the bucket policy is not loaded here (moto would
   refuse every object call with it);
+- moto reads a Deny statement with NotResource as an Allow and evaluates only StringEquals, so the
+  escalation guard (NotResource, iam:PermissionsBoundary) is proved by the simulator alone
+  (tests/test_escalation_guard.py);
 - moto checks a call that creates an SQS queue against `*`, not the new queue's ARN, so
   resource-scoped SQS grants are exercised on queues that already exist;
 - moto names a user's key by its path-less ARN, so trusts naming the CI user under the baseline's
