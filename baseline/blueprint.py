@@ -13,24 +13,28 @@ from dataclasses import dataclass
 from baseline import arns, github, quotas
 from baseline.arns import AccountContext
 from baseline.catalog import get_actions_matching, is_destructive
-from baseline.config import SERVICE_ROLE_INFIX, BaselineConfig, ServiceConfig
+from baseline.config import SERVICE_ROLE_INFIX, STATE_ROLE_INFIX, BaselineConfig, ServiceConfig
 from baseline.escalation import EscalationGuard, boundary_policy, escalation_statements, writes_iam
 from baseline.external_ids import GENERATED_EXTERNAL_ID_LENGTH
 from baseline.findings import ConfigError, Finding
-from baseline.grants import ServiceGrant, expand_patterns, resolve_grant
+from baseline.grants import ServiceGrant, destructive_patterns, expand_patterns, resolve_grant
 from baseline.policies import (
     PULUMI_BACKEND_PREFIX,
     BaselineGuard,
+    DeleteWindowGrant,
     Document,
+    ProjectState,
     TrustGuards,
     ci_boundary_policy,
     ci_user_policy,
+    project_state_policy,
     render,
     role_trust_policy,
     service_role_policy,
     state_role_policy,
 )
 
+PULUMI_PROJECT = "iam-baseline"  # this project's own stacks, which services read through StackReference
 KMS_KEY_ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 EXTERNAL_ID_PLACEHOLDER = "x" * GENERATED_EXTERNAL_ID_LENGTH
 
@@ -46,6 +50,8 @@ class ServiceRolePlan:
     iam_path: str = ""
     escalation: EscalationGuard | None = None
     boundary_name: str | None = None
+    state_role_name: str | None = None  # per-service state isolation only
+    state_role_arn: str | None = None
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -105,7 +111,25 @@ class Blueprint:
     def service_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
         """Return a provisioning role's permission policy."""
         extra = escalation_statements(plan.escalation) if plan.escalation else []
-        return service_role_policy(plan.grant, plan.service.resources, self.guard(kms_key_arn), extra)
+        window = plan.service.delete_window
+        grant = DeleteWindowGrant(destructive_patterns(tuple(sorted(plan.service.actions))), window.until_text) if window else None
+        return service_role_policy(plan.grant, plan.service.resources, self.guard(kms_key_arn), extra, grant)
+
+    def project_state(self, plan: ServiceRolePlan) -> ProjectState:
+        """Return the state-bucket keys of a service's Pulumi project (the DIY backend's layout)."""
+        project, baseline = plan.service.pulumi_project, PULUMI_PROJECT
+        prefixes = [f"{PULUMI_BACKEND_PREFIX}{area}/{project}/" for area in ("stacks", "history", "backups")]
+        prefixes.append(f"{PULUMI_BACKEND_PREFIX}locks/organization/{project}/")
+        reads = [f"{PULUMI_BACKEND_PREFIX}meta.yaml", f"{PULUMI_BACKEND_PREFIX}stacks/{baseline}/*"]
+        return ProjectState(
+            own_object_arns=tuple(arns.object_arn(self.ctx, self.bucket_name, p + "*") for p in prefixes),
+            list_prefixes=tuple(p + "*" for p in prefixes) + (f"{PULUMI_BACKEND_PREFIX}stacks/{baseline}/*",),
+            read_only_object_arns=tuple(arns.object_arn(self.ctx, self.bucket_name, key) for key in reads),
+        )
+
+    def project_state_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
+        """Return a per-service state role's permission policy."""
+        return project_state_policy(self.bucket_arn, self.project_state(plan), kms_key_arn, self.s3_endpoint)
 
     def service_boundary(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document | None:
         """Return the permissions boundary for principals the service creates, if it manages IAM."""
@@ -116,7 +140,9 @@ class Blueprint:
 
     @property
     def state_subjects(self) -> tuple[str, ...]:
-        """Return the GitHub subjects the state role accepts: every service's."""
+        """Return the GitHub subjects the shared state role accepts: every service's, unless each has its own."""
+        if self.config.state_isolation == "per-service":
+            return ()
         return tuple(sorted({s for plan in self.services for s in plan.subjects}))
 
     def trust_policy(self, subjects: tuple[str, ...], external_id: str | None) -> Document:
@@ -149,7 +175,7 @@ def service_role_name(name_prefix: str, service: str) -> str:
     return f"{name_prefix}{SERVICE_ROLE_INFIX}{service}"
 
 
-def _service_plan(svc: ServiceConfig, prefix: str, baseline_path: str, ctx: AccountContext) -> ServiceRolePlan:
+def _service_plan(svc: ServiceConfig, prefix: str, baseline_path: str, ctx: AccountContext, own_state_role: bool) -> ServiceRolePlan:
     role_name = service_role_name(prefix, svc.name)
     grant = resolve_grant(svc.actions, svc.allow_delete)
     service_path = f"/{prefix}-services/{svc.name}/"
@@ -158,7 +184,11 @@ def _service_plan(svc: ServiceConfig, prefix: str, baseline_path: str, ctx: Acco
         boundary_name = f"{prefix}-boundary-{svc.name}"
         paths = (*arns.iam_path_arns(ctx, service_path, instance_profiles=True), arns.service_linked_role_arns(ctx))
         escalation = EscalationGuard(tuple(sorted(paths)), arns.policy_arn(ctx, baseline_path, boundary_name))
-    return ServiceRolePlan(svc, role_name, arns.role_arn(ctx, baseline_path, role_name), grant, service_path, escalation, boundary_name)
+    state_name = f"{prefix}{STATE_ROLE_INFIX}{svc.name}" if own_state_role else None
+    state_arn = arns.role_arn(ctx, baseline_path, state_name) if state_name else None
+    return ServiceRolePlan(
+        svc, role_name, arns.role_arn(ctx, baseline_path, role_name), grant, service_path, escalation, boundary_name, state_name, state_arn
+    )
 
 
 def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
@@ -175,9 +205,9 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
         )
     ci_user_name = config.ci.user_name or f"{prefix}-ci"
     state_role_name = f"{prefix}-state"
-    services = tuple(_service_plan(svc, prefix, iam_path, ctx) for svc in config.services)
+    services = tuple(_service_plan(svc, prefix, iam_path, ctx, config.state_isolation == "per-service") for svc in config.services)
     state_role_arn = arns.role_arn(ctx, iam_path, state_role_name)
-    role_arns = [state_role_arn] + [s.role_arn for s in services]
+    role_arns = [state_role_arn] + [s.role_arn for s in services] + [s.state_role_arn for s in services if s.state_role_arn]
     role_path_arn = arns.role_arn(ctx, iam_path, "*")
     exact = ci_user_policy(role_arns, config.ci.allowed_source_cidrs)
     ci_assume = tuple(role_arns) if quotas.policy_size(render(exact)) <= quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS else (role_path_arn,)
@@ -235,6 +265,8 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
         trust = bp.trust_policy(plan.subjects, plan.service.external_id or EXTERNAL_ID_PLACEHOLDER)
         over(key, "the role's trust policy", trust, quotas.TRUST_POLICY_MAX_CHARS)
         over(f"{key}.actions", "the role's policy", bp.service_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
+        if plan.state_role_name is not None:
+            over(key, "its state role's policy", bp.project_state_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
         if (boundary := bp.service_boundary(plan, key_arn)) is not None:
             over(f"{key}.actions", "the permissions boundary for roles it creates", boundary, quotas.MANAGED_POLICY_MAX_CHARS)
     for plan in bp.services:

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from baseline import quotas
@@ -14,23 +15,31 @@ from baseline.catalog import ACTION_SHAPE, get_actions_matching, get_closest_act
 from baseline.findings import CONFIG_NAMESPACE, ConfigError, Finding
 from baseline.github import REF_PATTERN, GithubRepository, admits_pull_requests, parse_repository
 from baseline.github import subjects as github_subjects
+from baseline.prod_guards import (
+    DEFAULT_MAX_DELETE_WINDOW_HOURS,
+    PROJECT_NAME_PATTERN,
+    STATE_ISOLATION_MODES,
+    DeleteWindow,
+    parse_delete_window,
+)
 
 PROD_ENVIRONMENT = "prod"
 DEFAULT_NAME_PREFIX = "iam-baseline"
 DEFAULT_NONCURRENT_VERSION_DAYS = 90
 
-TOP_LEVEL_KEYS = ("allowDelete", "ci", "environment", "namePrefix", "services", "stateBucket")
+TOP_LEVEL_KEYS = ("allowDelete", "ci", "environment", "maxDeleteWindowHours", "namePrefix", "services", "stateBucket", "stateIsolation")
 STATE_BUCKET_KEYS = ("forceDestroy", "kms", "name", "noncurrentVersionDays")
 CI_KEYS = ("allowedSourceCidrs", "createAccessKey", "github", "maxSessionDuration", "mode", "requireSessionName", "userName")
 CI_GITHUB_KEYS = ("providerArn",)
 CI_MODES = ("user", "github", "both")
-SERVICE_KEYS = ("actions", "allowDelete", "externalId", "github", "resources")
+SERVICE_KEYS = ("actions", "allowDelete", "deleteWindow", "externalId", "github", "pulumiProject", "resources")
 SERVICE_GITHUB_KEYS = ("branches", "environments", "pullRequests", "repository")
 SESSION_NAME_PATTERN = re.compile(r"^[\w+=,.@*?-]{1,64}$", re.ASCII)
 OIDC_PROVIDER_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
 
 # Role names are `<namePrefix>-svc-<service>` and `<namePrefix>-state`; see naming.py.
 SERVICE_ROLE_INFIX = "-svc-"
+STATE_ROLE_INFIX = "-state-"
 _ARN_SHAPE = re.compile(r"^arn:(\*|aws[a-z-]*):([a-z0-9*-]*):([a-z0-9*-]*):(\d{12}|\*|):(.+)$")
 
 
@@ -84,6 +93,8 @@ class ServiceConfig:
     allow_delete: bool
     external_id: str | None
     github: ServiceGithubConfig | None = None
+    delete_window: DeleteWindow | None = None
+    pulumi_project: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,8 @@ class BaselineConfig:
     state_bucket: StateBucketConfig
     ci: CiConfig
     services: tuple[ServiceConfig, ...]
+    state_isolation: str = "shared"
+    max_delete_window_hours: int = DEFAULT_MAX_DELETE_WINDOW_HOURS
 
 
 class _Reader:
@@ -143,11 +156,13 @@ class _Reader:
         return value
 
 
-def parse_config(raw: Mapping[str, Any], stack: str) -> BaselineConfig:
+def parse_config(raw: Mapping[str, Any], stack: str, now: datetime | None = None) -> BaselineConfig:
     """Return the validated config for a stack, or raise ConfigError listing every problem.
 
-    `raw` maps each key of the `iam-baseline:` namespace (without the prefix) to its decoded value.
+    `raw` maps each key of the `iam-baseline:` namespace (without the prefix) to its decoded value;
+    `now` (default: the current time) is what delete windows are checked against.
     """
+    now = now or datetime.now(UTC)
     findings: list[Finding] = []
     top = _Reader(raw, "", TOP_LEVEL_KEYS, findings)
     environment = top.string("environment", stack) or stack
@@ -169,11 +184,22 @@ def parse_config(raw: Mapping[str, Any], stack: str) -> BaselineConfig:
     )
 
     ci = _parse_ci(top.raw.get("ci"), findings)
-    services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings)
+    isolation = top.string("stateIsolation", "shared") or "shared"
+    if isolation not in STATE_ISOLATION_MODES:
+        top.error("stateIsolation", f"must be one of {', '.join(STATE_ISOLATION_MODES)} (got {isolation!r})")
+        isolation = "shared"
+    window_rules = WindowRules(now, top.integer("maxDeleteWindowHours", DEFAULT_MAX_DELETE_WINDOW_HOURS, 1, 168))
+    services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings, window_rules, isolation)
     findings += _check_ci_modes(ci, services, environment == PROD_ENVIRONMENT)
     if findings:
         raise ConfigError(findings)
-    return BaselineConfig(stack, environment, allow_delete, name_prefix, state_bucket, ci, services)
+    return BaselineConfig(stack, environment, allow_delete, name_prefix, state_bucket, ci, services, isolation, window_rules.max_hours)
+
+
+@dataclass(frozen=True)
+class WindowRules:
+    now: datetime
+    max_hours: int
 
 
 def _parse_ci(raw: Any, findings: list[Finding]) -> CiConfig:
@@ -265,13 +291,16 @@ def _check_ci_modes(ci: CiConfig, services: tuple[ServiceConfig, ...], prod: boo
     return found
 
 
-def _parse_services(raw: Any, name_prefix: str, default_allow_delete: bool, findings: list[Finding]) -> tuple[ServiceConfig, ...]:
+def _parse_services(
+    raw: Any, name_prefix: str, default_allow_delete: bool, findings: list[Finding], windows: WindowRules, isolation: str
+) -> tuple[ServiceConfig, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, Mapping):
         findings.append(Finding("services", "must be a map of service name to {actions, resources, ...}"))
         return ()
-    max_name = quotas.ROLE_NAME_MAX - len(name_prefix) - len(SERVICE_ROLE_INFIX)
+    # Role names are <prefix>-svc-<service>, and <prefix>-state-<service> with per-service state roles.
+    max_name = quotas.ROLE_NAME_MAX - len(name_prefix) - len(STATE_ROLE_INFIX if isolation == "per-service" else SERVICE_ROLE_INFIX)
     seen_lower: dict[str, str] = {}
     external_ids: dict[str, str] = {}
     services = []
@@ -298,9 +327,15 @@ def _parse_services(raw: Any, name_prefix: str, default_allow_delete: bool, find
                 reader.error(f"{key}.externalId", f"is the same as {external_ids[external_id]}; every role needs its own")
             external_ids[external_id] = f"{key}.externalId"
         github = _parse_github(reader.raw.get("github"), f"{key}.github", findings)
-        services.append(
-            ServiceConfig(str(name), actions, resources, reader.boolean("allowDelete", default_allow_delete), external_id, github)
+        allow_delete = reader.boolean("allowDelete", default_allow_delete)
+        window, problems = parse_delete_window(
+            reader.raw.get("deleteWindow"), f"{key}.deleteWindow", windows.now, windows.max_hours, allow_delete
         )
+        findings += problems
+        project = reader.string("pulumiProject", str(name)) or str(name)
+        if not PROJECT_NAME_PATTERN.match(project):
+            reader.error(f"{key}.pulumiProject", f"must be a Pulumi project name: letters, digits, - _ . (got {project!r})")
+        services.append(ServiceConfig(str(name), actions, resources, allow_delete, external_id, github, window, project))
     return tuple(services)
 
 

@@ -65,6 +65,12 @@ def _resolve_grant(patterns: tuple[str, ...], allow_delete: bool) -> ServiceGran
     return ServiceGrant(compact_actions(safe), compact_actions(destructive), safe)
 
 
+@functools.lru_cache(maxsize=1024)
+def destructive_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """Return compacted patterns for exactly the destructive actions `patterns` reach."""
+    return compact_actions(a for a in expand_patterns(patterns) if is_destructive(a))
+
+
 def compact_actions(actions: Iterable[str]) -> tuple[str, ...]:
     """Return the fewest word-prefix patterns that match exactly `actions` within the catalogue.
 

@@ -23,6 +23,7 @@ STATE_OBJECT_ACTIONS = ("s3:DeleteObject", "s3:GetObject", "s3:PutObject")
 STATE_KMS_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 ASSUME_ROLE_ACTION = "sts:AssumeRole"
 ASSUME_ANY_ROLE_PATTERN = "sts:Assume*"
+CURRENT_TIME = "aws:CurrentTime"
 
 Document = dict[str, Any]
 
@@ -140,6 +141,41 @@ def state_role_policy(bucket_arn: str, backend_objects_arn: str, kms_key_arn: st
     return _document(*statements)
 
 
+@dataclass(frozen=True)
+class ProjectState:
+    """One Pulumi project's keys in the state bucket, and what else it may read there."""
+
+    own_object_arns: tuple[str, ...]
+    list_prefixes: tuple[str, ...]
+    read_only_object_arns: tuple[str, ...]
+
+
+def project_state_policy(bucket_arn: str, project: ProjectState, kms_key_arn: str | None, s3_endpoint: str) -> Document:
+    """Return a per-service state role's permissions: its own project's state, and reads it needs."""
+    statements = [
+        _statement(
+            "ListOwnProject",
+            "Allow",
+            STATE_BUCKET_ACTIONS,
+            [bucket_arn],
+            Condition={"StringLike": {"s3:prefix": sorted(project.list_prefixes)}},
+        ),
+        _statement("ReadWriteOwnProject", "Allow", STATE_OBJECT_ACTIONS, project.own_object_arns),
+        _statement("ReadBackendAndBaseline", "Allow", ["s3:GetObject"], project.read_only_object_arns),
+    ]
+    if kms_key_arn is not None:
+        statements.append(
+            _statement(
+                "UseStateKeyThroughS3",
+                "Allow",
+                STATE_KMS_ACTIONS,
+                [kms_key_arn],
+                Condition={"StringEquals": {"kms:ViaService": s3_endpoint}},
+            )
+        )
+    return _document(*statements)
+
+
 def ci_user_policy(role_arns: Sequence[str], source_cidrs: Sequence[str] = ()) -> Document:
     """Return the CI principal's only permission: assume the given roles (from the given networks)."""
     extra = {"Condition": {"IpAddress": {"aws:SourceIp": sorted(source_cidrs)}}} if source_cidrs else {}
@@ -171,13 +207,34 @@ def guard_statements(guard: BaselineGuard, deny_assume: bool = True) -> list[dic
     return statements
 
 
+@dataclass(frozen=True)
+class DeleteWindowGrant:
+    """Destructive actions allowed until `until` (IAM's `YYYY-MM-DDTHH:MM:SSZ`), then denied again."""
+
+    actions: tuple[str, ...]
+    until: str
+
+
 def service_role_policy(
-    grant: ServiceGrant, resources: Sequence[str], guard: BaselineGuard, extra: Sequence[dict[str, Any]] = ()
+    grant: ServiceGrant,
+    resources: Sequence[str],
+    guard: BaselineGuard,
+    extra: Sequence[dict[str, Any]] = (),
+    window: DeleteWindowGrant | None = None,
 ) -> Document:
-    """Return a provisioning role's permissions: its grant, minus destructive actions and the baseline."""
+    """Return a provisioning role's permissions: its grant, minus destructive actions and the baseline.
+
+    With a delete window, the destructive actions are allowed while aws:CurrentTime is before its
+    end and denied from then on, by IAM itself, whether or not anyone runs `pulumi up` again.
+    """
     statements = [_statement("ServiceGrant", "Allow", grant.allow, resources)]
+    if window is not None and window.actions:
+        statements.append(
+            _statement("DeleteWindow", "Allow", window.actions, resources, Condition={"DateLessThan": {CURRENT_TIME: window.until}})
+        )
     if grant.deny_destructive:
-        statements.append(_statement("DenyDestructive", "Deny", grant.deny_destructive, ["*"]))
+        after = {"Condition": {"DateGreaterThanEquals": {CURRENT_TIME: window.until}}} if window is not None else {}
+        statements.append(_statement("DenyDestructive", "Deny", grant.deny_destructive, ["*"], **after))
     return _document(*statements, *guard_statements(guard), *extra)
 
 

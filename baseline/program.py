@@ -58,7 +58,7 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
     services = ServiceRoles(
         "services",
         bp,
-        {p.service.name: external_ids[p.role_name] for p in bp.services if p.role_name in external_ids},
+        external_ids,
         state.kms_key.arn if state.kms_key else None,
         trusted_principals=trusted,
     )
@@ -75,14 +75,25 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
                 **_role_output(services.roles[p.service.name], external_ids.get(p.role_name), p.subjects),
                 "allowDelete": p.service.allow_delete,
                 **({"iamPath": p.iam_path, "permissionsBoundaryArn": p.escalation.boundary_arn} if p.escalation else {}),
+                **(
+                    {
+                        "stateRole": _role_output(services.state_roles[p.service.name], external_ids.get(p.state_role_name), p.subjects),
+                        "backendUrl": bp.backend_url,
+                    }
+                    if p.state_role_name
+                    else {}
+                ),
             }
             for p in bp.services
         },
     }
+    windows = {p.service.name: {"until": w.until_text, "reason": w.reason} for p in bp.services if (w := p.service.delete_window)}
+    if windows:
+        outputs["deleteWindows"] = windows
     if ci is not None:
-        outputs["awsConfig"] = _aws_config(
-            bp, state.role.arn, {p.service.name: services.roles[p.service.name].arn for p in bp.services}, external_ids
-        )
+        service_arns = {p.service.name: services.roles[p.service.name].arn for p in bp.services}
+        state_arns = {name: role.arn for name, role in services.state_roles.items()}
+        outputs["awsConfig"] = _aws_config(bp, state.role.arn, service_arns, state_arns, external_ids)
         outputs["ciUser"] = {"name": ci.user.name, "arn": ci.user.arn}
         if ci.access_key is not None:
             outputs["ciUser"]["accessKeyId"] = ci.access_key.id
@@ -94,11 +105,16 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
 
 
 def _aws_config(
-    bp: Blueprint, state_arn: pulumi.Output[str], service_arns: dict[str, pulumi.Output[str]], external_ids: dict[str, pulumi.Output[str]]
+    bp: Blueprint,
+    state_arn: pulumi.Output[str],
+    service_arns: dict[str, pulumi.Output[str]],
+    state_arns: dict[str, pulumi.Output[str]],
+    external_ids: dict[str, pulumi.Output[str]],
 ) -> pulumi.Output[str]:
     """Return the secret ~/.aws/config text with a profile per role, chained from the `ci` profile."""
     labels = {bp.state_role_name: ("state", state_arn)}
     labels.update({p.role_name: (p.service.name, service_arns[p.service.name]) for p in bp.services})
+    labels.update({p.state_role_name: (f"{p.service.name}-state", state_arns[p.service.name]) for p in bp.services if p.state_role_name})
     ordered = list(labels)  # the state role first
 
     def text(values: list[str]) -> str:
@@ -126,7 +142,7 @@ def _role_output(role: aws.iam.Role, external_id: pulumi.Output[str] | None, sub
 def _external_ids(bp: Blueprint) -> dict[str, pulumi.Output[str]]:
     """Return each role's external ID as a secret, keyed by role name."""
     configured = {p.role_name: p.service.external_id for p in bp.services if p.service.external_id}
-    roles = [bp.state_role_name] + [p.role_name for p in bp.services]
+    roles = [bp.state_role_name] + [p.role_name for p in bp.services] + [p.state_role_name for p in bp.services if p.state_role_name]
     seed = None
     if any(r not in configured for r in roles):
         # One random seed for the stack; generated once and kept in state, so IDs stay stable.

@@ -79,6 +79,13 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
     ctx, outputs = rendering.ctx, reveal(rendering.outputs)
     keys = {outputs["stateRole"]["arn"]: ("state-role", None)}
     keys.update({r["arn"]: (f"service/{name}", r["allowDelete"]) for name, r in outputs.get("provisioningRoles", {}).items()})
+    keys.update(
+        {
+            r["stateRole"]["arn"]: (f"service-state/{name}", None)
+            for name, r in outputs.get("provisioningRoles", {}).items()
+            if "stateRole" in r
+        }
+    )
     managed = {arns.policy_arn(ctx, p.inputs.get("path", "/"), p.inputs["name"]): p for p in rendering.of_type("aws:iam/policy:Policy")}
     user_policies = rendering.user_policies()
     role_policies = rendering.grouped("aws:iam/rolePolicy:RolePolicy", "role")
@@ -219,21 +226,27 @@ def quota_budget(principals: dict[str, Principal]) -> tuple[list[dict[str, Any]]
     return rows, findings
 
 
-def delete_findings(principals: dict[str, Principal]) -> list[ReviewFinding]:
-    """Return a finding for each role that can delete: an error where deletes were denied."""
+def delete_findings(principals: dict[str, Principal], windows: dict[str, dict[str, str]]) -> list[ReviewFinding]:
+    """Return a finding for each principal that can delete: an error where deletes were denied, unless
+    only through an open delete window (conditional on aws:CurrentTime)."""
     findings = []
     for p in principals.values():
-        if p.destructive and p.allow_delete is False:
+        unconditional = [a for a in p.destructive if any(a in g.actions and not g.conditional for g in p.grants)]
+        if p.key == "ci-user" and p.destructive:
+            findings.append(finding("error", f"user/{p.name}", "destructive-reachable", "the CI key itself can delete"))
+        elif p.allow_delete is False and unconditional:
             findings.append(
                 finding(
                     "error",
                     f"role/{p.name}",
                     "destructive-reachable",
-                    f"allowDelete is false but {len(p.destructive)} destructive actions are reachable, e.g. {p.destructive[:3]}",
+                    f"allowDelete is false but {len(unconditional)} destructive actions are reachable, e.g. {unconditional[:3]}",
                 )
             )
-        elif p.destructive and p.key == "ci-user":
-            findings.append(finding("error", f"user/{p.name}", "destructive-reachable", "the CI key itself can delete"))
+        elif p.allow_delete is False and p.destructive:
+            window = windows.get(p.key.split("/", 1)[1], {})
+            detail = f"delete window open until {window.get('until', '?')}: {window.get('reason', '')} ({len(p.destructive)} destructive actions, denied again after)"
+            findings.append(finding("info", f"role/{p.name}", "delete-window", detail))
     return findings
 
 
@@ -241,7 +254,8 @@ def review(rendering: Rendering) -> dict[str, Any]:
     """Return the whole review of one rendered stack as plain data."""
     principals = collect_principals(rendering)
     rows, findings = quota_budget(principals)
-    findings += delete_findings(principals)
+    windows = reveal(rendering.outputs).get("deleteWindows", {})
+    findings += delete_findings(principals, windows)
     for p in principals.values():
         for name, doc in p.documents().items():
             findings += lint_document(f"{p.kind}/{p.name} {name}", doc)
@@ -251,6 +265,7 @@ def review(rendering: Rendering) -> dict[str, Any]:
         "account": {"id": rendering.ctx.account_id, "region": rendering.ctx.region, "partition": rendering.ctx.partition},
         "principals": {key: _principal_summary(p) for key, p in principals.items()},
         "blastRadius": blast_radius(principals),
+        "deleteWindows": windows,
         "quotas": rows,
         "findings": [f.as_dict() for f in findings],
         "summary": {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")},

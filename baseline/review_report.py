@@ -59,6 +59,10 @@ def format_review(report: dict[str, Any]) -> str:
             f"CI key directly: sts:AssumeRole on {len(ci['direct']['assumeRoleOn'])} role ARN(s): {', '.join(ci['direct']['assumeRoleOn'])}"
         )
 
+    if report["deleteWindows"]:
+        lines += ["", "## Open delete windows (IAM denies the deletes again at the given instant)"]
+        lines += _table(["service", "until", "reason"], [[name, w["until"], w["reason"]] for name, w in report["deleteWindows"].items()])
+
     lines += ["", "## Quota budget"]
     lines += _table(
         ["principal", "document", "size", "limit", "used"],

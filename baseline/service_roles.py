@@ -22,12 +22,13 @@ class ServiceRoles(pulumi.ComponentResource):
     """The provisioning roles of every configured service, keyed by service name."""
 
     roles: dict[str, aws.iam.Role]
+    state_roles: dict[str, aws.iam.Role]
 
     def __init__(
         self,
         name: str,
         blueprint: Blueprint,
-        external_ids: dict[str, pulumi.Output[str]],  # by service; empty without the CI user
+        external_ids: dict[str, pulumi.Output[str]],  # by role name; empty without the CI user
         kms_key_arn: pulumi.Output[str] | None,
         trusted_principals: list[pulumi.Resource] | None = None,
         opts: pulumi.ResourceOptions | None = None,
@@ -36,6 +37,7 @@ class ServiceRoles(pulumi.ComponentResource):
         bp = blueprint
         trust_opts = pulumi.ResourceOptions(parent=self, depends_on=trusted_principals or [])
         self.roles = {}
+        self.state_roles: dict[str, aws.iam.Role] = {}
         for plan in bp.services:
             service = plan.service.name
             role = aws.iam.Role(
@@ -44,7 +46,7 @@ class ServiceRoles(pulumi.ComponentResource):
                 path=bp.iam_path,
                 description=f"Deploys service {service}; delete actions {'allowed' if plan.service.allow_delete else 'denied'}",
                 max_session_duration=bp.config.ci.max_session_duration,
-                assume_role_policy=trust_policy_input(bp, plan.subjects, external_ids.get(service)),
+                assume_role_policy=trust_policy_input(bp, plan.subjects, external_ids.get(plan.role_name)),
                 tags={"iam-baseline:service": service},
                 opts=trust_opts,
             )
@@ -67,7 +69,41 @@ class ServiceRoles(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions(parent=self),
                 )
             self.roles[service] = role
+            if plan.state_role_name is not None:
+                self.state_roles[service] = self._state_role(
+                    name, bp, plan, external_ids.get(plan.state_role_name), kms_key_arn, trust_opts
+                )
         self.register_outputs({})
+
+    def _state_role(
+        self,
+        name: str,
+        bp: Blueprint,
+        plan: ServiceRolePlan,
+        external_id: pulumi.Output[str] | None,
+        kms_key_arn: pulumi.Output[str] | None,
+        trust_opts: pulumi.ResourceOptions,
+    ) -> aws.iam.Role:
+        """Register a service's own state role: its Pulumi project's keys in the bucket, nothing else."""
+        service = plan.service.name
+        role = aws.iam.Role(
+            f"{name}-{service}-state",
+            name=plan.state_role_name,
+            path=bp.iam_path,
+            description=f"Reads and writes the Pulumi state of project {plan.service.pulumi_project} only",
+            max_session_duration=bp.config.ci.max_session_duration,
+            assume_role_policy=trust_policy_input(bp, plan.subjects, external_id),
+            tags={"iam-baseline:service": service},
+            opts=trust_opts,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-{service}-state-policy",
+            role=role.name,
+            name="pulumi-state",
+            policy=_policy_input(bp, plan, kms_key_arn, bp.project_state_policy),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return role
 
 
 DocumentBuilder = Callable[[ServiceRolePlan, str | None], Document | None]
