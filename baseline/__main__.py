@@ -30,12 +30,32 @@ def main(argv: list[str] | None = None) -> int:
     boot.add_argument("--local-dir", type=Path, default=Path(".pulumi-bootstrap"), help="local backend folder for the first run")
     boot.add_argument("--secrets-provider", help="e.g. awskms://alias/iam-baseline?region=eu-west-1 (default: passphrase)")
     boot.add_argument("--dry-run", action="store_true", help="print every step and its CLI command; change nothing")
+    disc = commands.add_parser("discover", help="propose a service's actions from its Pulumi program, offline")
+    disc.add_argument("path", type=Path, help="the service's Pulumi project folder")
+    disc.add_argument("--stack", required=True, help="the stack whose config both programs use (e.g. dev)")
+    disc.add_argument("--service", help="service name in the baseline (default: the program's `service` config, else its project name)")
+    disc.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
     args = parser.parse_args(argv)
+    if args.command == "discover":
+        return _discover(args)
     if args.command == "review":
         return _review(args)
     if args.command == "bootstrap":
         return _bootstrap(args)
     return _plan(args)
+
+
+def _discover(args: argparse.Namespace) -> int:
+    from baseline.discover import discover, format_proposal
+    from baseline.offline import reveal
+
+    try:
+        baseline = reveal(_render(args.project_dir, args.stack).outputs)
+    except (ConfigError, FileNotFoundError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(format_proposal(discover(args.path.resolve(), args.stack, baseline, args.service)))
+    return 0
 
 
 def _bootstrap(args: argparse.Namespace) -> int:

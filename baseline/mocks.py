@@ -59,11 +59,14 @@ def _fake(kind: str, name: str, length: int) -> str:
 class BaselineMocks(pulumi.runtime.Mocks):
     """Answers the AWS invokes and fills in the attributes AWS computes (ARNs, IDs, secrets)."""
 
-    def __init__(self, ctx: AccountContext, stack_outputs: dict[str, dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, ctx: AccountContext, stack_outputs: dict[str, dict[str, Any]] | None = None, any_stack_outputs: dict[str, Any] | None = None
+    ) -> None:
         self.ctx = ctx
         self.registrations: list[Registration] = []
         # Outputs of other stacks, by stack name, for the StackReferences a program makes.
         self.stack_outputs = stack_outputs or {}
+        self.any_stack_outputs = any_stack_outputs  # for a StackReference to any other stack
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> Any:  # a dict; the base class's tuple form is optional
         ctx = self.ctx
@@ -91,7 +94,7 @@ class BaselineMocks(pulumi.runtime.Mocks):
         ctx, name = self.ctx, args.inputs.get("name", args.name)
         resource_id = f"{args.name}-id"
         if args.typ == "pulumi:pulumi:StackReference":
-            outputs = self.stack_outputs.get(args.inputs["name"])
+            outputs = self.stack_outputs.get(args.inputs["name"], self.any_stack_outputs)
             if outputs is None:
                 raise ValueError(f"no outputs mocked for stack {args.inputs['name']!r}")
             return args.inputs["name"], {"name": args.inputs["name"], "outputs": outputs, "secretOutputNames": sorted(outputs)}

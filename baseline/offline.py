@@ -114,10 +114,11 @@ def run_offline(
     ctx: AccountContext | None = None,
     stack_outputs: dict[str, dict[str, Any]] | None = None,
     project: str = PROJECT,
+    any_stack_outputs: dict[str, Any] | None = None,
 ) -> Rendering:
     """Run a Pulumi program under mocks with the given config; return its registrations and outputs."""
     ctx = ctx or offline_context(config.get("aws:region", DEFAULT_REGION))
-    mocks = BaselineMocks(ctx, stack_outputs)
+    mocks = BaselineMocks(ctx, stack_outputs, any_stack_outputs)
     rendering = Rendering(stack, ctx, mocks.registrations)
     settings.ROOT.set(None)  # a fresh stack resource per run
     pulumi.runtime.set_mocks(

@@ -1,0 +1,185 @@
+"""`discover` against the example services: the proposal lets each program's resources be created
+(checked in moto with IAM enforcement) and grants no service the program does not use."""
+
+import json
+import subprocess
+import sys
+import uuid
+
+import boto3
+import pytest
+from moto import mock_aws, settings
+from moto.core.authorization import ActionAuthenticatorMixin
+
+from baseline.discover import actions_for_type, discover, iam_prefix
+from baseline.grants import expand_patterns
+from baseline.offline import reveal
+from tests.emulated_account import denied
+from tests.helpers import PROJECT_DIR, render_shipped
+
+EXAMPLES = PROJECT_DIR / "examples"
+REGION = "eu-west-1"
+EXPECTED = {
+    "service-app": {"s3", "sqs"},
+    "worker-lambda": {"iam", "lambda", "logs", "sqs"},
+    "data-api": {"dynamodb", "kms", "sns"},
+    "web-ecs": {"ec2", "ecs", "logs"},
+}
+TRUST_LAMBDA = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+)
+
+
+def _zip():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return 0\n")
+    return buffer.getvalue()
+
+
+def _function(session, name):
+    role = session.client("iam").create_role(RoleName=f"{name}-role", Path="/x/", AssumeRolePolicyDocument=TRUST_LAMBDA)["Role"]["Arn"]
+    return session.client("lambda").create_function(
+        FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": _zip()}
+    )
+
+
+def _event_source_mapping(session, name):
+    queue = session.client("sqs").create_queue(QueueName=f"{name}-q")["QueueUrl"]
+    arn = session.client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    _function(session, f"{name}-fn")
+    return session.client("lambda").create_event_source_mapping(EventSourceArn=arn, FunctionName=f"{name}-fn", BatchSize=10)
+
+
+def create_calls(session, token, suffix):
+    """Return the boto3 call that creates one resource of a pulumi-aws type (the example types)."""
+    name = f"discovered-{suffix}"
+    calls = {
+        "aws:sqs/queue:Queue": lambda: session.client("sqs").create_queue(QueueName=name),
+        "aws:s3/bucket:Bucket": lambda: session.client("s3").create_bucket(
+            Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION}
+        ),
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": lambda: session.client("s3").put_public_access_block(
+            Bucket=name,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        ),
+        "aws:iam/role:Role": lambda: session.client("iam").create_role(RoleName=name, Path="/x/", AssumeRolePolicyDocument=TRUST_LAMBDA),
+        "aws:cloudwatch/logGroup:LogGroup": lambda: session.client("logs").create_log_group(logGroupName=f"/x/{name}"),
+        "aws:dynamodb/table:Table": lambda: session.client("dynamodb").create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        ),
+        "aws:sns/topic:Topic": lambda: session.client("sns").create_topic(Name=name),
+        "aws:kms/key:Key": lambda: session.client("kms").create_key(Description=name),
+        "aws:ecs/cluster:Cluster": lambda: session.client("ecs").create_cluster(clusterName=name),
+        "aws:ecs/taskDefinition:TaskDefinition": lambda: session.client("ecs").register_task_definition(
+            family=name, containerDefinitions=[{"name": "web", "image": "nginx", "memory": 512}]
+        ),
+        "aws:lambda/function:Function": lambda: _function(session, f"{name}-fn1"),
+        "aws:lambda/eventSourceMapping:EventSourceMapping": lambda: _event_source_mapping(session, f"{name}-esm"),
+        "aws:ec2/securityGroup:SecurityGroup": lambda: session.client("ec2").create_security_group(
+            GroupName=name, Description="discovered"
+        ),
+    }
+    return calls.get(token)
+
+
+@pytest.fixture(scope="module")
+def baseline_outputs():
+    return reveal(render_shipped("dev").outputs)
+
+
+@pytest.mark.parametrize("example", sorted(EXPECTED))
+def test_the_proposal_names_exactly_the_services_the_program_uses(example, baseline_outputs):
+    proposal = discover(EXAMPLES / example, "dev", baseline_outputs)
+    assert proposal.unmapped == []
+    assert set(proposal.prefixes) == EXPECTED[example]
+    granted = {a.split(":")[0] for a in expand_patterns(proposal.actions)}
+    assert granted == EXPECTED[example], f"{example}: grants services it does not use: {granted - EXPECTED[example]}"
+
+
+@pytest.mark.parametrize("example", sorted(EXPECTED))
+def test_the_proposal_creates_every_resource_in_the_emulator(example, baseline_outputs):
+    proposal = discover(EXAMPLES / example, "dev", baseline_outputs)
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(proposal.actions), "Resource": "*"}]}
+    previous = settings.INITIAL_NO_AUTH_ACTION_COUNT
+    with mock_aws():
+        admin = boto3.client("iam", region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b")
+        admin.create_user(UserName="ci")
+        key = admin.create_access_key(UserName="ci")["AccessKey"]
+        admin.put_user_policy(
+            UserName="ci",
+            PolicyName="assume",
+            PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}
+            ),
+        )
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/ci"}, "Action": "sts:AssumeRole"}],
+        }
+        role = admin.create_role(RoleName="discovered", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+        admin.put_role_policy(RoleName="discovered", PolicyName="proposal", PolicyDocument=json.dumps(policy))
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+        ActionAuthenticatorMixin.request_count = 0
+        try:
+            sts = boto3.client(
+                "sts", region_name=REGION, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+            )
+            creds = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="discover")["Credentials"]
+            session = boto3.Session(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"], region_name=REGION)
+            suffix = uuid.uuid4().hex[:8]
+            for token in proposal.types:
+                call = create_calls(session, token, suffix)
+                assert call is not None, f"the test has no create call for {token}"
+                call()  # raises AccessDenied if the proposal misses what creating it takes
+            unused = "sqs" if "sqs" not in EXPECTED[example] else "dynamodb"
+            probe = session.client(unused).list_queues if unused == "sqs" else session.client(unused).list_tables
+            assert denied(probe), f"{example}'s proposal reaches {unused}, which it does not use"
+        finally:
+            settings.INITIAL_NO_AUTH_ACTION_COUNT = previous
+
+
+def test_module_names_that_differ_from_iam_prefixes_are_mapped():
+    assert iam_prefix("aws:lb/loadBalancer:LoadBalancer") == "elasticloadbalancing"
+    assert iam_prefix("aws:cloudwatch/logGroup:LogGroup") == "logs"
+    assert iam_prefix("aws:cloudwatch/metricAlarm:MetricAlarm") == "cloudwatch"
+    assert iam_prefix("aws:sfn/stateMachine:StateMachine") == "states"
+    assert iam_prefix("aws:nosuch/thing:Thing") is None
+
+
+def test_deletes_are_proposed_separately():
+    needs = actions_for_type("aws:sqs/queue:Queue")
+    assert "sqs:CreateQueue" in needs.manage and "sqs:DeleteQueue" in needs.delete
+    assert "sqs:SendMessage" not in needs.manage, "data-plane actions are not a deployer's"
+    assert not needs.manage & needs.delete
+
+
+def test_discover_command_prints_a_ready_yaml_snippet():
+    result = subprocess.run(
+        [sys.executable, "-m", "baseline", "discover", "examples/data-api", "--stack", "dev"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    import yaml
+
+    snippet = yaml.safe_load(result.stdout.split("# Paste into Pulumi.<stack>.yaml", 1)[1].split("\n", 1)[1])
+    actions = snippet["config"]["iam-baseline:services"]["data-api"]["actions"]
+    assert "dynamodb:CreateTable" in expand_patterns(actions) and "sns:CreateTopic" in expand_patterns(actions)
