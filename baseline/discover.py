@@ -220,3 +220,9 @@ def discover(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], se
         os.chdir(cwd)
         sys.path[:] = path
     return propose(name, rendering.registrations)
+
+
+def _run_program(service_dir: Path) -> None:
+    import runpy
+
+    runpy.run_path(str(service_dir / "__main__.py"))
