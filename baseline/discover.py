@@ -191,8 +191,8 @@ def read_project(path: Path, stack: str) -> tuple[str, dict[str, str]]:
 def discover(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], service: str | None = None) -> Proposal:
     """Run a service program offline (its StackReferences answered by the baseline's outputs) and
     return the proposal. A service not yet in the baseline gets a stand-in role so the program runs."""
+    import functools
     import os
-    import runpy
     import sys
 
     from baseline.consume import baseline_reference
@@ -213,9 +213,7 @@ def discover(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], se
     os.chdir(service_dir)
     sys.path.insert(0, str(service_dir))
     try:
-        rendering = run_offline(
-            lambda: runpy.run_path(str(service_dir / "__main__.py")), stack, config, project=project, any_stack_outputs=outputs
-        )
+        rendering = run_offline(functools.partial(_run_program, service_dir), stack, config, project=project, any_stack_outputs=outputs)
     finally:
         os.chdir(cwd)
         sys.path[:] = path
