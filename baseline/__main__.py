@@ -35,7 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     disc.add_argument("--stack", required=True, help="the stack whose config both programs use (e.g. dev)")
     disc.add_argument("--service", help="service name in the baseline (default: the program's `service` config, else its project name)")
     disc.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
+    tight = commands.add_parser("tighten", help="reduce a service's actions to those its role used, from CloudTrail logs")
+    tight.add_argument("--service", required=True, help="the service whose provisioning role to look for")
+    tight.add_argument("--cloudtrail", type=Path, required=True, help="folder of CloudTrail log files (.json or .json.gz)")
+    tight.add_argument("--stack", default="prod", help="the baseline stack the role belongs to (default: prod)")
+    tight.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
+    tight.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
+    if args.command == "tighten":
+        return _tighten(args)
     if args.command == "discover":
         return _discover(args)
     if args.command == "review":
@@ -55,6 +63,24 @@ def _discover(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     print(format_proposal(discover(args.path.resolve(), args.stack, baseline, args.service)))
+    return 0
+
+
+def _tighten(args: argparse.Namespace) -> int:
+    from baseline.review import collect_principals
+    from baseline.tighten import format_tightened, read_records, tightened, usage_of
+
+    try:
+        rendering = _render(args.project_dir, args.stack)
+    except (ConfigError, FileNotFoundError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    role = collect_principals(rendering).get(f"service/{args.service}")
+    if role is None:
+        print(f"service {args.service!r} has no provisioning role in stack {args.stack!r}", file=sys.stderr)
+        return 2
+    report = tightened(args.service, role.reachable, usage_of(read_records(args.cloudtrail), role.arn))
+    print(json.dumps(report, indent=2) if args.json else format_tightened(report))
     return 0
 
 
