@@ -101,10 +101,8 @@ def tightened(service: str, granted: frozenset[str], usage: Usage) -> dict[str, 
 
 def format_tightened(report: dict[str, Any]) -> str:
     """Return the report as text ending in the YAML to paste."""
-    lines = [
-        f"# {report['service']}: {report['events']} calls by its role; {len(report['used'])} distinct actions used, "
-        f"{len(report['grantedUnused'])} granted but unused",
-    ]
+    counts = f"{len(report['used'])} distinct actions used, {len(report['grantedUnused'])} granted but unused"
+    lines = [f"# {report['service']}: {report['events']} calls by its role; {counts}"]
     if report["deniedCalls"]:
         lines.append(f"refused (missing from the grant): {', '.join(report['deniedCalls'])}")
     if report["unmappedEvents"]:
