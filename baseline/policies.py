@@ -122,23 +122,21 @@ def state_bucket_policy(bucket_arn: str, objects_arn: str) -> Document:
     )
 
 
+def _state_key_statements(kms_key_arn: str | None, s3_endpoint: str) -> list[dict[str, Any]]:
+    """Return the bucket key's use through S3 only, when the bucket has a KMS key."""
+    if kms_key_arn is None:
+        return []
+    condition = {"StringEquals": {"kms:ViaService": s3_endpoint}}
+    return [_statement("UseStateKeyThroughS3", "Allow", STATE_KMS_ACTIONS, [kms_key_arn], Condition=condition)]
+
+
 def state_role_policy(bucket_arn: str, backend_objects_arn: str, kms_key_arn: str | None, s3_endpoint: str) -> Document:
     """Return the state role's permissions: Pulumi's DIY backend in one bucket prefix, nothing else."""
     statements = [
         _statement("ListStateBucket", "Allow", STATE_BUCKET_ACTIONS, [bucket_arn]),
         _statement("ReadWriteStateObjects", "Allow", STATE_OBJECT_ACTIONS, [backend_objects_arn]),
     ]
-    if kms_key_arn is not None:
-        statements.append(
-            _statement(
-                "UseStateKeyThroughS3",
-                "Allow",
-                STATE_KMS_ACTIONS,
-                [kms_key_arn],
-                Condition={"StringEquals": {"kms:ViaService": s3_endpoint}},
-            )
-        )
-    return _document(*statements)
+    return _document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint))
 
 
 @dataclass(frozen=True)
@@ -163,17 +161,7 @@ def project_state_policy(bucket_arn: str, project: ProjectState, kms_key_arn: st
         _statement("ReadWriteOwnProject", "Allow", STATE_OBJECT_ACTIONS, project.own_object_arns),
         _statement("ReadBackendAndBaseline", "Allow", ["s3:GetObject"], project.read_only_object_arns),
     ]
-    if kms_key_arn is not None:
-        statements.append(
-            _statement(
-                "UseStateKeyThroughS3",
-                "Allow",
-                STATE_KMS_ACTIONS,
-                [kms_key_arn],
-                Condition={"StringEquals": {"kms:ViaService": s3_endpoint}},
-            )
-        )
-    return _document(*statements)
+    return _document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint))
 
 
 def ci_user_policy(role_arns: Sequence[str], source_cidrs: Sequence[str] = ()) -> Document:

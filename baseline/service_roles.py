@@ -40,22 +40,15 @@ class ServiceRoles(pulumi.ComponentResource):
         self.state_roles: dict[str, aws.iam.Role] = {}
         for plan in bp.services:
             service = plan.service.name
-            role = aws.iam.Role(
+            role = self._role_with_policy(
                 f"{name}-{service}",
-                name=plan.role_name,
-                path=bp.iam_path,
-                description=f"Deploys service {service}; delete actions {'allowed' if plan.service.allow_delete else 'denied'}",
-                max_session_duration=bp.config.ci.max_session_duration,
-                assume_role_policy=trust_policy_input(bp, plan.subjects, external_ids.get(plan.role_name)),
-                tags={"iam-baseline:service": service},
-                opts=trust_opts,
-            )
-            aws.iam.RolePolicy(
-                f"{name}-{service}-policy",
-                role=role.name,
-                name="provisioning",
-                policy=_policy_input(bp, plan, kms_key_arn, bp.service_policy),
-                opts=pulumi.ResourceOptions(parent=self),
+                plan.role_name,
+                f"Deploys service {service}; delete actions {'allowed' if plan.service.allow_delete else 'denied'}",
+                trust_policy_input(bp, plan.subjects, external_ids.get(plan.role_name)),
+                ("provisioning", _policy_input(bp, plan, kms_key_arn, bp.service_policy)),
+                bp,
+                service,
+                trust_opts,
             )
             if plan.boundary_name is not None:
                 # Roles the service creates must carry this; it lives under the baseline's path,
@@ -75,6 +68,33 @@ class ServiceRoles(pulumi.ComponentResource):
                 )
         self.register_outputs({})
 
+    def _role_with_policy(
+        self,
+        resource_name: str,
+        role_name: str,
+        description: str,
+        trust: pulumi.Input[str],
+        policy: tuple[str, pulumi.Input[str]],
+        bp: Blueprint,
+        service: str,
+        trust_opts: pulumi.ResourceOptions,
+    ) -> aws.iam.Role:
+        """Register one baseline role of a service and its inline policy."""
+        role = aws.iam.Role(
+            resource_name,
+            name=role_name,
+            path=bp.iam_path,
+            description=description,
+            max_session_duration=bp.config.ci.max_session_duration,
+            assume_role_policy=trust,
+            tags={"iam-baseline:service": service},
+            opts=trust_opts,
+        )
+        aws.iam.RolePolicy(
+            f"{resource_name}-policy", role=role.name, name=policy[0], policy=policy[1], opts=pulumi.ResourceOptions(parent=self)
+        )
+        return role
+
     def _state_role(
         self,
         name: str,
@@ -86,22 +106,15 @@ class ServiceRoles(pulumi.ComponentResource):
     ) -> aws.iam.Role:
         """Register a service's own state role: its Pulumi project's keys in the bucket, nothing else."""
         service = plan.service.name
-        role = aws.iam.Role(
+        role = self._role_with_policy(
             f"{name}-{service}-state",
-            name=plan.state_role_name,
-            path=bp.iam_path,
-            description=f"Reads and writes the Pulumi state of project {plan.service.pulumi_project} only",
-            max_session_duration=bp.config.ci.max_session_duration,
-            assume_role_policy=trust_policy_input(bp, plan.subjects, external_id),
-            tags={"iam-baseline:service": service},
-            opts=trust_opts,
-        )
-        aws.iam.RolePolicy(
-            f"{name}-{service}-state-policy",
-            role=role.name,
-            name="pulumi-state",
-            policy=_policy_input(bp, plan, kms_key_arn, bp.project_state_policy),
-            opts=pulumi.ResourceOptions(parent=self),
+            plan.state_role_name or "",
+            f"Reads and writes the Pulumi state of project {plan.service.pulumi_project} only",
+            trust_policy_input(bp, plan.subjects, external_id),
+            ("pulumi-state", _policy_input(bp, plan, kms_key_arn, bp.project_state_policy)),
+            bp,
+            service,
+            trust_opts,
         )
         return role
 
