@@ -80,6 +80,7 @@ class Blueprint:
     state_role_name: str
     state_role_arn: str
     services: tuple[ServiceRolePlan, ...]
+    baseline_iam_arns: tuple[str, ...] = ()
     warnings: tuple[Finding, ...] = ()
 
     @property
@@ -101,7 +102,7 @@ class Blueprint:
         return BaselineGuard(
             state_bucket_arns=(self.bucket_arn, self.objects_arn),
             state_kms_key_arn=kms_key_arn,
-            baseline_iam_arns=tuple(arns.iam_path_arns(self.ctx, self.iam_path)),
+            baseline_iam_arns=self.baseline_iam_arns,
         )
 
     def state_policy(self, kms_key_arn: str | None) -> Document:
@@ -232,6 +233,7 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
         state_role_name=state_role_name,
         state_role_arn=state_role_arn,
         services=services,
+        baseline_iam_arns=tuple(arns.iam_path_arns(ctx, iam_path)),
     )
     findings += check_quotas(blueprint)
     errors = [f for f in findings if f.severity == "error"]

@@ -18,6 +18,7 @@ runtime roles are not deployers), never the baseline, and never these IAM moves 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ class EscalationGuard:
     boundary_arn: str
 
 
+@functools.cache
 def iam_write_actions() -> frozenset[str]:
     """Return the IAM actions the catalogue files under Write or Permissions management."""
     return frozenset(a for a in get_actions_for_service("iam") if get_access_level(a) in WRITE_LEVELS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -161,9 +162,10 @@ async def _resolve(value: Any) -> Any:
         inner = await _resolve(await value.future())
         return Secret(inner) if await value.is_secret() else inner
     if isinstance(value, dict):
-        return {k: await _resolve(v) for k, v in value.items()}
+        resolved = await asyncio.gather(*(_resolve(v) for v in value.values()))
+        return dict(zip(value, resolved, strict=True))
     if isinstance(value, list | tuple):
-        return [await _resolve(v) for v in value]
+        return list(await asyncio.gather(*(_resolve(v) for v in value)))
     return value
 
 
