@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +47,10 @@ def role_documents(rendering: Rendering) -> dict[str, tuple[dict[str, Any], list
         policies = [json.loads(p.inputs["policy"]) for p in rendering.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == name]
         out[name] = (json.loads(role.inputs["assumeRolePolicy"]), policies)
     return out
+
+
+def run_cli(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    """Run `python -m baseline ARGS` from the project folder, as a user would; never raises on exit codes."""
+    return subprocess.run(
+        [sys.executable, "-m", "baseline", *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=timeout, check=False
+    )

@@ -1,13 +1,11 @@
 """The bootstrap's step logic, with a fake runner standing in for the Pulumi CLI."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from baseline.bootstrap import BootstrapError, bootstrap_steps, run_bootstrap
-from tests.helpers import PROJECT_DIR
+from tests.helpers import run_cli
 
 BUCKET_URL = "s3://acme-iac-state-123456789012-eu-west-1?region=eu-west-1"
 
@@ -94,10 +92,7 @@ def test_a_project_without_the_backend_output_is_refused(tmp_path):
 
 
 def test_the_command_line_dry_run_works_without_the_pulumi_cli(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", "bootstrap", "--stack", "prod", "--dry-run", "--local-dir", str(tmp_path / "b")],
-        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    result = run_cli("bootstrap", "--stack", "prod", "--dry-run", "--local-dir", str(tmp_path / "b"), timeout=60)
     assert result.returncode == 0, result.stderr
     assert "[10/10]" in result.stdout and "pulumi stack import --stack prod" in result.stdout
     assert not Path(tmp_path / "b").exists()

@@ -2,8 +2,6 @@
 (checked in moto with IAM enforcement) and grants no service the program does not use."""
 
 import json
-import subprocess
-import sys
 import uuid
 
 import boto3
@@ -15,7 +13,7 @@ from baseline.discover import actions_for_type, discover, iam_prefix
 from baseline.grants import expand_patterns
 from baseline.offline import reveal
 from tests.emulated_account import denied
-from tests.helpers import PROJECT_DIR, render_shipped
+from tests.helpers import PROJECT_DIR, render_shipped, run_cli
 
 EXAMPLES = PROJECT_DIR / "examples"
 REGION = "eu-west-1"
@@ -169,14 +167,7 @@ def test_deletes_are_proposed_separately():
 
 
 def test_discover_command_prints_a_ready_yaml_snippet():
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", "discover", "examples/data-api", "--stack", "dev"],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("discover", "examples/data-api", "--stack", "dev")
     assert result.returncode == 0, result.stderr
     import yaml
 

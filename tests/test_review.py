@@ -1,8 +1,6 @@
 """The review's figures, computed from small configs whose answers are known by hand."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -11,7 +9,7 @@ from baseline.catalog import get_access_level, get_actions_for_service, get_all_
 from baseline.lint import lint_document
 from baseline.review import Principal, compare, quota_budget, review
 from baseline.review_report import format_review, public, write_documents
-from tests.helpers import PROJECT_DIR, render
+from tests.helpers import render, run_cli
 
 SQS = set(get_actions_for_service("sqs"))
 SQS_SAFE = {a for a in SQS if not is_destructive(a)}
@@ -123,14 +121,7 @@ def test_quota_budget_fails_a_document_over_its_limit():
 
 
 def test_shipped_prod_review_passes_and_writes_every_document(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", "review", "--stack", "prod", "--out", str(tmp_path)],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("review", "--stack", "prod", "--out", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "## Blast radius" in result.stdout and "## Quota budget" in result.stdout and "## Lint" in result.stdout
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json"))
@@ -140,14 +131,7 @@ def test_shipped_prod_review_passes_and_writes_every_document(tmp_path):
 
 
 def test_review_json_and_against(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", "review", "--stack", "prod", "--against", "dev", "--json"],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("review", "--stack", "prod", "--against", "dev", "--json")
     data = json.loads(result.stdout)
     assert data["comparison"]["principals"]["service/public-api"]["onlyProd"] == []
     assert "ec2:DeleteSecurityGroup" in data["comparison"]["principals"]["service/public-api"]["onlyDev"]
@@ -158,14 +142,7 @@ def test_review_exits_non_zero_on_lint_errors(tmp_path):
     (tmp_path / "Pulumi.risky.yaml").write_text(
         yaml.safe_dump({"config": {"iam-baseline:services": {"deployer": {"actions": ["ecs:*", "iam:PassRole"]}}}})
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", "review", "--stack", "risky", "--project-dir", str(tmp_path)],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("review", "--stack", "risky", "--project-dir", str(tmp_path))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "passrole-on-star" in result.stdout
 

@@ -3,8 +3,6 @@
 import json
 import os
 import runpy
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -13,7 +11,7 @@ from baseline import quotas
 from baseline.analysis import allowed_actions, granted_actions
 from baseline.catalog import is_destructive
 from baseline.offline import load_stack_config, run_offline
-from tests.helpers import PROJECT_DIR, render_shipped, role_documents
+from tests.helpers import PROJECT_DIR, render_shipped, role_documents, run_cli
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
@@ -68,14 +66,7 @@ def test_rendering_is_deterministic(shipped):
 
 
 def test_plan_command_prints_every_principal_and_the_outputs():
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", "plan", "--stack", "prod"],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("plan", "--stack", "prod")
     assert result.returncode == 0, result.stderr
     for heading in (
         "## CI user acme-iac-ci",
@@ -91,14 +82,7 @@ def test_plan_command_prints_every_principal_and_the_outputs():
 
 
 def test_plan_json_is_machine_readable():
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", "plan", "--stack", "dev", "--json"],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("plan", "--stack", "dev", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data["principals"]) == {
@@ -112,14 +96,7 @@ def test_plan_json_is_machine_readable():
 
 def test_plan_with_bad_config_exits_non_zero_naming_the_key(tmp_path):
     (tmp_path / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": {"iam-baseline:services": {"api": {"actions": ["sqs:Nope"]}}}}))
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", "plan", "--stack", "bad", "--project-dir", str(tmp_path)],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("plan", "--stack", "bad", "--project-dir", str(tmp_path))
     assert result.returncode == 2
     assert "iam-baseline:services.api.actions[0]" in result.stderr
 

@@ -1,13 +1,11 @@
 """`tighten` against shipped CloudTrail fixtures (one plain, one gzipped delivery file)."""
 
 import json
-import subprocess
-import sys
 
 from baseline.grants import expand_patterns
 from baseline.review import collect_principals
 from baseline.tighten import event_action, read_records, tightened, usage_of
-from tests.helpers import PROJECT_DIR, render_shipped
+from tests.helpers import PROJECT_DIR, render_shipped, run_cli
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "cloudtrail"
 ETL_ROLE = "arn:aws:iam::123456789012:role/acme-iac/acme-iac-svc-etl-processor"
@@ -48,19 +46,9 @@ def test_the_reduced_list_keeps_every_action_seen_and_reports_the_rest():
 
 
 def test_tighten_command_json():
-    result = subprocess.run(
-        [sys.executable, "-m", "baseline", "tighten", "--service", "etl-processor", "--cloudtrail", str(FIXTURES), "--json"],
-        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    result = run_cli("tighten", "--service", "etl-processor", "--cloudtrail", str(FIXTURES), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert set(report["used"]) == USED and report["events"] == 13
-    missing = subprocess.run(
-        [sys.executable, "-m", "baseline", "tighten", "--service", "nope", "--cloudtrail", str(FIXTURES)],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    missing = run_cli("tighten", "--service", "nope", "--cloudtrail", str(FIXTURES))
     assert missing.returncode == 2 and "'nope' has no provisioning role" in missing.stderr
