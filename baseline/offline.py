@@ -17,7 +17,6 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from baseline.arns import AccountContext
-from baseline.findings import CONFIG_NAMESPACE
 from baseline.mocks import DEFAULT_REGION, BaselineMocks, RecordingMonitor, Registration, offline_context
 
 PROJECT = "iam-baseline"
@@ -167,8 +166,3 @@ async def _resolve(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return list(await asyncio.gather(*(_resolve(v) for v in value)))
     return value
-
-
-def namespace_key(key: str) -> str:
-    """Return a config key with this project's namespace."""
-    return f"{CONFIG_NAMESPACE}:{key}"

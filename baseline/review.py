@@ -126,12 +126,6 @@ def trusted_by(role: Principal) -> list[dict[str, Any]]:
     return out
 
 
-def can_assume(caller: Principal, role: Principal) -> bool:
-    """Return whether the caller's grants reach sts:AssumeRole on the role and its trust names the caller."""
-    trusted = any(caller.arn in t["principals"] and "sts:AssumeRole" in t["actions"] for t in trusted_by(role))
-    return trusted and _grants_assume(caller, role.arn)
-
-
 def _grants_assume(caller: Principal, role_arn: str) -> bool:
     return any("sts:AssumeRole" in g.actions and any(globs_overlap(r, role_arn) for r in g.resources) for g in caller.grants)
 
