@@ -5,16 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from baseline import arns, quotas
+from baseline import quotas
 from baseline.offline import Rendering, Secret
-from baseline.policies import iter_statements
+from baseline.policies import MASK, mask_external_ids, render
+from baseline.review import collect_principals
 
-MASK = "[secret]"
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-USER = "aws:iam/user:User"
-USER_POLICY = "aws:iam/userPolicy:UserPolicy"
-MANAGED_POLICY = "aws:iam/policy:Policy"
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 BUCKET_POLICY_MAX_CHARS = 20_480  # S3 bucket policy size limit
@@ -31,16 +26,6 @@ def mask_secrets(value: Any) -> Any:
     return value
 
 
-def mask_external_ids(document: dict[str, Any]) -> dict[str, Any]:
-    """Return a copy of a trust policy with its sts:ExternalId values masked."""
-    masked = json.loads(json.dumps(document))
-    for stmt in iter_statements(masked):
-        for operator in stmt.get("Condition", {}).values():
-            if "sts:ExternalId" in operator:
-                operator["sts:ExternalId"] = MASK
-    return masked
-
-
 def _policy(policy_json: str, limit: int, mask: bool = False) -> dict[str, Any]:
     document = json.loads(policy_json)
     return {
@@ -50,7 +35,9 @@ def _policy(policy_json: str, limit: int, mask: bool = False) -> dict[str, Any]:
     }
 
 
-def _user_policy_limit(label: str) -> int:
+def _inline_limit(kind: str, label: str) -> int:
+    if kind == "role":
+        return quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS
     return quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS if label.startswith("group-") else quotas.USER_INLINE_AGGREGATE_MAX_CHARS
 
 
@@ -58,28 +45,17 @@ def plan_data(rendering: Rendering) -> dict[str, Any]:
     """Return the plan as data: every principal with its policies, the bucket policy, the outputs."""
     principals: dict[str, Any] = {}
     ctx = rendering.ctx
-    managed = {arns.policy_arn(ctx, p.inputs.get("path", "/"), p.inputs["name"]): p for p in rendering.of_type(MANAGED_POLICY)}
-    user_policies, role_policies = rendering.user_policies(), rendering.grouped(ROLE_POLICY, "role")
-    for user in rendering.of_type(USER):
-        name = user.inputs["name"]
-        boundary = managed.get(user.inputs.get("permissionsBoundary", ""))
-        principals[f"user/{name}"] = {
-            "path": user.inputs.get("path", "/"),
-            "permissionsBoundary": {boundary.inputs["name"]: _policy(boundary.inputs["policy"], quotas.MANAGED_POLICY_MAX_CHARS)}
-            if boundary
-            else {},
-            "policies": {label: _policy(policy, _user_policy_limit(label)) for label, policy in user_policies.get(name, {}).items()},
-        }
-    for role in rendering.of_type(ROLE):
-        name = role.inputs["name"]
-        principals[f"role/{name}"] = {
-            "path": role.inputs.get("path", "/"),
-            "maxSessionDuration": int(role.inputs.get("maxSessionDuration", quotas.MAX_SESSION_DURATION_MIN)),
-            "trustPolicy": _policy(role.inputs["assumeRolePolicy"], quotas.TRUST_POLICY_MAX_CHARS, mask=True),
-            "policies": {
-                p.inputs["name"]: _policy(p.inputs["policy"], quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS) for p in role_policies.get(name, [])
-            },
-        }
+    for p in collect_principals(rendering).values():
+        entry: dict[str, Any] = {"path": p.path}
+        if p.kind == "user":
+            entry["permissionsBoundary"] = (
+                {p.boundary[0]: _policy(render(p.boundary[1]), quotas.MANAGED_POLICY_MAX_CHARS)} if p.boundary else {}
+            )
+        else:
+            entry["maxSessionDuration"] = p.max_session
+            entry["trustPolicy"] = _policy(render(p.trust or {}), quotas.TRUST_POLICY_MAX_CHARS, mask=True)
+        entry["policies"] = {label: _policy(render(doc), _inline_limit(p.kind, label)) for label, doc in p.policies.items()}
+        principals[f"{p.kind}/{p.name}"] = entry
     bucket_policies = [_policy(p.inputs["policy"], BUCKET_POLICY_MAX_CHARS) for p in rendering.of_type(BUCKET_POLICY)]
     buckets = {b.inputs["bucket"]: {"policies": bucket_policies} for b in rendering.of_type(BUCKET)}
     return {
@@ -104,7 +80,8 @@ def format_plan(data: dict[str, Any]) -> str:
         f"# offline stand-ins: account {acct['id']}, region {acct['region']}, partition {acct['partition']}; nothing contacted AWS",
         f"# {data['resourceCount']} resources would be created; secrets are shown as {MASK}",
     ]
-    for key, principal in data["principals"].items():
+    # Registration order varies between runs; print the CI user first, then roles by name.
+    for key, principal in sorted(data["principals"].items(), key=lambda item: (not item[0].startswith("user/"), item[0])):
         kind, name = key.split("/", 1)
         lines += ["", f"## {'CI user' if kind == 'user' else 'Role'} {name}", f"path: {principal['path']}"]
         if kind == "role":

@@ -24,6 +24,7 @@ STATE_KMS_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 ASSUME_ROLE_ACTION = "sts:AssumeRole"
 ASSUME_ANY_ROLE_PATTERN = "sts:Assume*"
 CURRENT_TIME = "aws:CurrentTime"
+MASK = "[secret]"  # what plan and review print instead of a secret
 
 Document = dict[str, Any]
 
@@ -230,3 +231,13 @@ def iter_statements(document: Document) -> list[dict[str, Any]]:
     """Return the document's statements as a list (IAM allows a single statement object)."""
     statements = document["Statement"]
     return statements if isinstance(statements, list) else [statements]
+
+
+def mask_external_ids(document: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy of a trust policy with its sts:ExternalId values masked."""
+    masked = json.loads(json.dumps(document))
+    for stmt in iter_statements(masked):
+        for operator in stmt.get("Condition", {}).values():
+            if "sts:ExternalId" in operator:
+                operator["sts:ExternalId"] = MASK
+    return masked

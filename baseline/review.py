@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from baseline import arns, quotas
@@ -14,8 +14,7 @@ from baseline.analysis import Reach, as_list, effective_grants, reachable_action
 from baseline.catalog import get_access_level, get_all_actions, globs_overlap, is_destructive
 from baseline.lint import ReviewFinding, finding, lint_document
 from baseline.offline import Rendering, reveal
-from baseline.plan import mask_external_ids
-from baseline.policies import iter_statements
+from baseline.policies import iter_statements, mask_external_ids
 
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 CONSOLE_SWITCH_ROLE_MAX = 64  # path + role name, for the console's switch-role link
@@ -35,8 +34,12 @@ class Principal:
     trust: dict[str, Any] | None = None
     max_session: int | None = None
     allow_delete: bool | None = None
-    grants: list[Reach] = field(default_factory=list)
     state_prefix: str = ""
+
+    @functools.cached_property
+    def grants(self) -> list[Reach]:
+        """Return what its policies grant after Deny statements and its boundary (computed on first use)."""
+        return effective_grants(self.policies.values(), self.boundary[1] if self.boundary else None)
 
     @functools.cached_property
     def reachable(self) -> frozenset[str]:
@@ -111,7 +114,6 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
         )  # fmt: skip
     for principal in principals.values():
         principal.state_prefix = f"{outputs['stateBucketArn']}/.pulumi/"
-        principal.grants = effective_grants(principal.policies.values(), principal.boundary[1] if principal.boundary else None)
     return principals
 
 
