@@ -1,4 +1,4 @@
-"""Command line: `python -m baseline plan|review --stack NAME`, offline (no AWS, no Pulumi CLI)."""
+"""Command line: `python -m baseline plan|review|bootstrap|discover|tighten`, offline (no AWS, no Pulumi CLI)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from baseline.findings import ConfigError
+
+if TYPE_CHECKING:
+    from baseline.offline import Rendering
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,26 +46,19 @@ def main(argv: list[str] | None = None) -> int:
     tight.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
     tight.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
-    if args.command == "tighten":
-        return _tighten(args)
-    if args.command == "discover":
-        return _discover(args)
-    if args.command == "review":
-        return _review(args)
-    if args.command == "bootstrap":
-        return _bootstrap(args)
-    return _plan(args)
+    commands_by_name = {"plan": _plan, "review": _review, "bootstrap": _bootstrap, "discover": _discover, "tighten": _tighten}
+    try:
+        return commands_by_name[args.command](args)
+    except (ConfigError, FileNotFoundError) as error:  # bad config or stack file: say so, exit 2, no traceback
+        print(error, file=sys.stderr)
+        return 2
 
 
 def _discover(args: argparse.Namespace) -> int:
     from baseline.discover import discover, format_proposal
     from baseline.offline import reveal
 
-    try:
-        baseline = reveal(_render(args.project_dir, args.stack).outputs)
-    except (ConfigError, FileNotFoundError) as error:
-        print(error, file=sys.stderr)
-        return 2
+    baseline = reveal(_render(args.project_dir, args.stack).outputs)
     print(format_proposal(discover(args.path.resolve(), args.stack, baseline, args.service)))
     return 0
 
@@ -70,11 +67,7 @@ def _tighten(args: argparse.Namespace) -> int:
     from baseline.review import collect_principals
     from baseline.tighten import format_tightened, read_records, tightened, usage_of
 
-    try:
-        rendering = _render(args.project_dir, args.stack)
-    except (ConfigError, FileNotFoundError) as error:
-        print(error, file=sys.stderr)
-        return 2
+    rendering = _render(args.project_dir, args.stack)
     role = collect_principals(rendering).get(f"service/{args.service}")
     if role is None:
         print(f"service {args.service!r} has no provisioning role in stack {args.stack!r}", file=sys.stderr)
@@ -96,7 +89,7 @@ def _bootstrap(args: argparse.Namespace) -> int:
     return 0
 
 
-def _render(project_dir: Path, stack: str):  # type: ignore[no-untyped-def]
+def _render(project_dir: Path, stack: str) -> Rendering:
     from baseline.offline import load_stack_config, run_offline
     from baseline.program import run_stack
 
@@ -111,12 +104,8 @@ def _review(args: argparse.Namespace) -> int:
     from baseline.review import compare, review
     from baseline.review_report import format_comparison, format_review, public, write_documents
 
-    try:
-        report = review(_render(args.project_dir, args.stack))
-        other = review(_render(args.project_dir, args.against)) if args.against else None
-    except (ConfigError, FileNotFoundError) as error:
-        print(error, file=sys.stderr)
-        return 2
+    report = review(_render(args.project_dir, args.stack))
+    other = review(_render(args.project_dir, args.against)) if args.against else None
     comparison = compare(report, other) if other else None
     if args.json:
         print(json.dumps({**public(report), **({"comparison": comparison} if comparison else {})}, indent=2, sort_keys=True))
@@ -131,11 +120,7 @@ def _review(args: argparse.Namespace) -> int:
 def _plan(args: argparse.Namespace) -> int:
     from baseline.plan import format_plan, plan_data
 
-    try:
-        rendering = _render(args.project_dir, args.stack)
-    except (ConfigError, FileNotFoundError) as error:
-        print(error, file=sys.stderr)
-        return 2
+    rendering = _render(args.project_dir, args.stack)
     data = plan_data(rendering)
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n" if args.json else format_plan(data))
     return 0
