@@ -8,14 +8,12 @@ A service that manages IAM gets a third: the permissions boundary for the roles 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 
 import pulumi
 import pulumi_aws as aws
 
 from baseline.blueprint import Blueprint, ServiceRolePlan
-from baseline.policies import Document, render
-from baseline.pulumi_inputs import trust_policy_input
+from baseline.pulumi_inputs import document_input, trust_policy_input
 
 
 class ServiceRoles(pulumi.ComponentResource):
@@ -45,7 +43,7 @@ class ServiceRoles(pulumi.ComponentResource):
                 plan.role_name,
                 f"Deploys service {service}; delete actions {'allowed' if plan.service.allow_delete else 'denied'}",
                 trust_policy_input(bp, plan.subjects, external_ids.get(plan.role_name)),
-                ("provisioning", _policy_input(bp, plan, kms_key_arn, bp.service_policy)),
+                ("provisioning", document_input(functools.partial(bp.service_policy, plan), kms_key_arn)),
                 bp,
                 service,
                 trust_opts,
@@ -58,7 +56,7 @@ class ServiceRoles(pulumi.ComponentResource):
                     name=plan.boundary_name,
                     path=bp.iam_path,
                     description=f"Permissions boundary for the roles and users service {service} creates",
-                    policy=_policy_input(bp, plan, kms_key_arn, bp.service_boundary),
+                    policy=document_input(functools.partial(bp.service_boundary, plan), kms_key_arn),
                     opts=pulumi.ResourceOptions(parent=self),
                 )
             self.roles[service] = role
@@ -111,27 +109,9 @@ class ServiceRoles(pulumi.ComponentResource):
             plan.state_role_name or "",
             f"Reads and writes the Pulumi state of project {plan.service.pulumi_project} only",
             trust_policy_input(bp, plan.subjects, external_id),
-            ("pulumi-state", _policy_input(bp, plan, kms_key_arn, bp.project_state_policy)),
+            ("pulumi-state", document_input(functools.partial(bp.project_state_policy, plan), kms_key_arn)),
             bp,
             service,
             trust_opts,
         )
         return role
-
-
-DocumentBuilder = Callable[[ServiceRolePlan, str | None], Document | None]
-
-
-def _policy_input(
-    bp: Blueprint, plan: ServiceRolePlan, kms_key_arn: pulumi.Output[str] | None, build: DocumentBuilder
-) -> pulumi.Input[str]:
-    # Without KMS the document is known now: a plain string spares an Output per role.
-    if kms_key_arn is None:
-        return _render(build, plan, None)
-    return kms_key_arn.apply(functools.partial(_render, build, plan))
-
-
-def _render(build: DocumentBuilder, plan: ServiceRolePlan, kms_key_arn: str | None) -> str:
-    document = build(plan, kms_key_arn)
-    assert document is not None
-    return render(document)

@@ -8,7 +8,7 @@ import pulumi_aws as aws
 
 from baseline.blueprint import Blueprint
 from baseline.policies import render, state_bucket_policy
-from baseline.pulumi_inputs import trust_policy_input
+from baseline.pulumi_inputs import document_input, trust_policy_input
 
 ABORT_INCOMPLETE_UPLOAD_DAYS = 7
 
@@ -35,7 +35,7 @@ class StateBackend(pulumi.ComponentResource):
         keep = pulumi.ResourceOptions(parent=self, protect=True)
 
         self.kms_key = None
-        key_arn: pulumi.Output[str | None] = pulumi.Output.from_input(None)
+        key_arn: pulumi.Output[str] | None = None
         if cfg.kms:
             self.kms_key = aws.kms.Key(
                 f"{name}-key",
@@ -116,7 +116,7 @@ class StateBackend(pulumi.ComponentResource):
             f"{name}-role-policy",
             role=self.role.name,
             name="pulumi-state",
-            policy=key_arn.apply(lambda arn: render(bp.state_policy(arn))),
+            policy=document_input(bp.state_policy, key_arn),
             opts=child,
         )
         self.register_outputs({"bucketArn": self.bucket.arn, "roleArn": self.role.arn})
