@@ -1,12 +1,13 @@
-"""Command line: `python -m baseline plan|review|bootstrap|discover|tighten`, offline (no AWS, no Pulumi CLI)."""
+"""Command line: `python -m baseline plan|review|bootstrap|publish|handoff|discover|tighten`."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from baseline.findings import ConfigError
 
@@ -45,13 +46,90 @@ def main(argv: list[str] | None = None) -> int:
     tight.add_argument("--stack", default="prod", help="the baseline stack the role belongs to (default: prod)")
     tight.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
     tight.add_argument("--json", action="store_true", help="print the report as JSON")
+    hand = commands.add_parser("handoff", help="print exactly what one service's repository must hold, and how to set it")
+    _outputs_source(hand)
+    hand.add_argument("--service", required=True, help="the service whose values to print")
+    hand.add_argument("--json", action="store_true", help='print {"service", "secrets", "variables"} as JSON')
+    pub = commands.add_parser("publish", help="write each service's handoff stack (its values only) after the baseline's `pulumi up`")
+    _outputs_source(pub)
+    pub.add_argument("--service", action="append", help="publish only this service (repeatable; default: every service)")
+    pub.add_argument("--dry-run", action="store_true", help="name the stacks that would be written; change nothing")
     args = parser.parse_args(argv)
-    commands_by_name = {"plan": _plan, "review": _review, "bootstrap": _bootstrap, "discover": _discover, "tighten": _tighten}
+    commands_by_name = {
+        "plan": _plan,
+        "review": _review,
+        "bootstrap": _bootstrap,
+        "discover": _discover,
+        "tighten": _tighten,
+        "handoff": _handoff,
+        "publish": _publish,
+    }
     try:
         return commands_by_name[args.command](args)
-    except (ConfigError, FileNotFoundError) as error:  # bad config or stack file: say so, exit 2, no traceback
+    except (ConfigError, FileNotFoundError, UsageError) as error:  # bad input: say so, exit 2, no traceback
         print(error, file=sys.stderr)
         return 2
+
+
+class UsageError(ValueError):
+    """Input the command cannot use; the message says what to give instead."""
+
+
+def _outputs_source(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--stack", required=True, help="the baseline stack, e.g. prod")
+    command.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
+    source = command.add_mutually_exclusive_group()
+    source.add_argument("--outputs", type=Path, metavar="FILE", help="the JSON `pulumi stack output --json --show-secrets` printed")
+    source.add_argument("--offline", action="store_true", help="use the offline stand-ins that `plan` shows (no AWS, no CLI)")
+
+
+def _baseline_outputs(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the baseline stack's outputs, secrets in the clear: from FILE, offline, or the deployed stack."""
+    if args.outputs:
+        try:
+            outputs = json.loads(args.outputs.read_text())
+        except FileNotFoundError:
+            raise UsageError(f"--outputs {args.outputs}: no such file") from None
+        except ValueError as error:
+            raise UsageError(f"--outputs {args.outputs}: not the JSON `pulumi stack output --json --show-secrets` prints ({error})") from None
+        if not isinstance(outputs, dict) or "provisioningRoles" not in outputs:
+            raise UsageError(f"--outputs {args.outputs}: no provisioningRoles; is it the iam-baseline stack's output?")
+        return outputs
+    if args.offline:
+        from baseline.offline import reveal
+
+        return dict(reveal(_render(args.project_dir, args.stack).outputs))
+    if shutil.which("pulumi") is None:
+        raise UsageError("reading the deployed stack needs the Pulumi CLI; pass --outputs FILE (pulumi stack output --json --show-secrets) or --offline")
+    import pulumi.automation as auto
+
+    deployed = auto.select_stack(stack_name=args.stack, work_dir=str(args.project_dir)).outputs()
+    return {name: value.value for name, value in deployed.items()}
+
+
+def _handoff(args: argparse.Namespace) -> int:
+    from baseline.handoff import UnknownService, format_handoff, service_handoff
+
+    try:
+        handoff = service_handoff(_baseline_outputs(args), args.service)
+    except UnknownService as error:
+        raise UsageError(f"--service: {error}") from None
+    print(json.dumps(handoff.to_json(), indent=2) if args.json else format_handoff(handoff), end="" if not args.json else "\n")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from baseline.handoff import UnknownService
+    from baseline.publish import AutomationPublisher, publish_handoffs
+
+    outputs = _baseline_outputs(args)
+    if not args.dry_run and shutil.which("pulumi") is None:
+        raise UsageError("publish needs the Pulumi CLI and credentials that may write the state bucket; --dry-run names the stacks")
+    try:
+        publish_handoffs(outputs, AutomationPublisher(), args.service, dry_run=args.dry_run)
+    except UnknownService as error:
+        raise UsageError(f"--service: {error}") from None
+    return 0
 
 
 def _discover(args: argparse.Namespace) -> int:

@@ -8,33 +8,38 @@ placeholders of their exact length, so the size checks here are the sizes AWS wi
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 from baseline import arns, github, quotas
 from baseline.arns import AccountContext
 from baseline.catalog import get_actions_matching, is_destructive
 from baseline.config import SERVICE_ROLE_INFIX, STATE_ROLE_INFIX, BaselineConfig, ServiceConfig
-from baseline.escalation import EscalationGuard, boundary_policy, escalation_statements, writes_iam
+from baseline.escalation import EscalationGuard, escalation_statements, writes_iam
 from baseline.external_ids import GENERATED_EXTERNAL_ID_LENGTH
 from baseline.findings import ConfigError, Finding
 from baseline.grants import ServiceGrant, destructive_patterns, expand_patterns, resolve_grant
 from baseline.policies import (
     PULUMI_BACKEND_PREFIX,
     BaselineGuard,
+    BaselineState,
     DeleteWindowGrant,
     Document,
     ProjectState,
     TrustGuards,
     ci_boundary_policy,
     ci_user_policy,
+    created_principal_boundary,
     project_state_policy,
     render,
     role_trust_policy,
     service_role_policy,
     state_role_policy,
 )
+from baseline.prod_guards import handoff_project
 
-PULUMI_PROJECT = "iam-baseline"  # this project's own stacks, which services read through StackReference
+# KMS alias names: `alias/` then letters, digits, '/', '_' and '-' (a bucket name may also hold dots).
+_NOT_IN_ALIAS = re.compile(r"[^A-Za-z0-9/_-]")
 KMS_KEY_ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 EXTERNAL_ID_PLACEHOLDER = "x" * GENERATED_EXTERNAL_ID_LENGTH
 
@@ -52,6 +57,13 @@ class ServiceRolePlan:
     boundary_name: str | None = None
     state_role_name: str | None = None  # per-service state isolation only
     state_role_arn: str | None = None
+    handoff_stack: str = ""  # the small stack holding only this service's values
+
+    @property
+    def handoff_key_prefix(self) -> str:
+        """Return the state-bucket key prefix of the service's handoff stack (`.json`, `.json.gz`, `.bak`)."""
+        project, _, stack = self.handoff_stack.removeprefix("organization/").partition("/")
+        return f"{PULUMI_BACKEND_PREFIX}stacks/{project}/{stack}.json"
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -77,8 +89,8 @@ class Blueprint:
     boundary_policy_name: str
     role_path_arn: str
     ci_assume_resources: tuple[str, ...]
-    state_role_name: str
-    state_role_arn: str
+    state_role_name: str | None  # the shared state role, with stateIsolation shared only
+    state_role_arn: str | None
     services: tuple[ServiceRolePlan, ...]
     baseline_iam_arns: tuple[str, ...] = ()
     warnings: tuple[Finding, ...] = ()
@@ -105,9 +117,24 @@ class Blueprint:
             baseline_iam_arns=self.baseline_iam_arns,
         )
 
+    @property
+    def kms_alias_name(self) -> str:
+        """Return the state key's alias, derived from the bucket name so that KMS always accepts it."""
+        return "alias/" + _NOT_IN_ALIAS.sub("-", self.bucket_name)
+
+    @property
+    def baseline_state(self) -> BaselineState:
+        """Return the baseline's own keys in the bucket (its project's stacks, history, backups, locks)
+        and those of the handoff stacks."""
+
+        def keys(project: str) -> tuple[str, ...]:
+            return tuple(arns.object_arn(self.ctx, self.bucket_name, prefix + "*") for prefix in project_key_prefixes(project))
+
+        return BaselineState(keys(self.config.project), keys(handoff_project(self.config.project)))
+
     def state_policy(self, kms_key_arn: str | None) -> Document:
-        """Return the state role's permission policy."""
-        return state_role_policy(self.bucket_arn, self.backend_objects_arn, kms_key_arn, self.s3_endpoint)
+        """Return the shared state role's permission policy."""
+        return state_role_policy(self.bucket_arn, self.backend_objects_arn, kms_key_arn, self.s3_endpoint, self.baseline_state)
 
     def service_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
         """Return a provisioning role's permission policy."""
@@ -117,27 +144,37 @@ class Blueprint:
         return service_role_policy(plan.grant, plan.service.resources, self.guard(kms_key_arn), extra, grant)
 
     def project_state(self, plan: ServiceRolePlan) -> ProjectState:
-        """Return the state-bucket keys of a service's Pulumi project (the DIY backend's layout)."""
-        project, baseline = plan.service.pulumi_project, PULUMI_PROJECT
-        prefixes = [f"{PULUMI_BACKEND_PREFIX}{area}/{project}/" for area in ("stacks", "history", "backups")]
-        prefixes.append(f"{PULUMI_BACKEND_PREFIX}locks/organization/{project}/")
-        reads = [f"{PULUMI_BACKEND_PREFIX}meta.yaml", f"{PULUMI_BACKEND_PREFIX}stacks/{baseline}/*"]
+        """Return the state-bucket keys of a service's Pulumi project (the DIY backend's layout), and
+        the keys it may only read: the backend's meta.yaml and its own handoff stack."""
+        prefixes = project_key_prefixes(plan.service.pulumi_project)
+        handoff = plan.handoff_key_prefix + "*"
         return ProjectState(
             own_object_arns=tuple(arns.object_arn(self.ctx, self.bucket_name, p + "*") for p in prefixes),
-            list_prefixes=tuple(p + "*" for p in prefixes) + (f"{PULUMI_BACKEND_PREFIX}stacks/{baseline}/*",),
-            read_only_object_arns=tuple(arns.object_arn(self.ctx, self.bucket_name, key) for key in reads),
+            list_prefixes=tuple(p + "*" for p in prefixes) + (handoff,),
+            read_only_object_arns=tuple(
+                arns.object_arn(self.ctx, self.bucket_name, key) for key in (f"{PULUMI_BACKEND_PREFIX}meta.yaml", handoff)
+            ),
         )
 
     def project_state_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
         """Return a per-service state role's permission policy."""
-        return project_state_policy(self.bucket_arn, self.project_state(plan), kms_key_arn, self.s3_endpoint)
+        return project_state_policy(self.bucket_arn, self.project_state(plan), kms_key_arn, self.s3_endpoint, self.baseline_state)
 
     def service_boundary(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document | None:
-        """Return the permissions boundary for principals the service creates, if it manages IAM."""
+        """Return the permissions boundary for principals the service creates, if it manages IAM: the
+        role's protections, so a created role keeps every one of them."""
         if plan.escalation is None:
             return None
-        configured = resolve_grant(plan.service.actions, allow_delete=True)
-        return boundary_policy(configured.allow, plan.service.resources, self.guard(kms_key_arn), plan.escalation, self.role_path_arn)
+        configured = resolve_grant(plan.service.actions, allow_delete=True).allow
+        window = plan.service.delete_window
+        return created_principal_boundary(
+            configured,
+            plan.service.resources,
+            self.guard(kms_key_arn),
+            plan.grant.deny_destructive,
+            window.until_text if window else None,
+            escalation_statements(plan.escalation),
+        )
 
     @property
     def state_subjects(self) -> tuple[str, ...]:
@@ -166,6 +203,17 @@ class Blueprint:
         return ci_boundary_policy(self.role_path_arn)
 
 
+def project_key_prefixes(project: str) -> tuple[str, ...]:
+    """Return the DIY backend's key prefixes of one Pulumi project: stacks, history, backups, locks."""
+    areas = tuple(f"{PULUMI_BACKEND_PREFIX}{area}/{project}/" for area in ("stacks", "history", "backups"))
+    return (*areas, f"{PULUMI_BACKEND_PREFIX}locks/organization/{project}/")
+
+
+def handoff_stack_name(baseline_project: str, baseline_stack: str, service_project: str) -> str:
+    """Return the fully qualified DIY stack that holds one service's values from one baseline stack."""
+    return f"organization/{handoff_project(baseline_project)}/{baseline_stack}.{service_project}"
+
+
 def default_bucket_name(name_prefix: str, ctx: AccountContext) -> str:
     """Return the state bucket's default name, unique per prefix, account and region."""
     return f"{name_prefix.lower()}-state-{ctx.account_id}-{ctx.region}"
@@ -176,7 +224,8 @@ def service_role_name(name_prefix: str, service: str) -> str:
     return f"{name_prefix}{SERVICE_ROLE_INFIX}{service}"
 
 
-def _service_plan(svc: ServiceConfig, prefix: str, baseline_path: str, ctx: AccountContext, own_state_role: bool) -> ServiceRolePlan:
+def _service_plan(config: BaselineConfig, svc: ServiceConfig, baseline_path: str, ctx: AccountContext) -> ServiceRolePlan:
+    prefix, own_state_role = config.name_prefix, config.state_isolation == "per-service"
     role_name = service_role_name(prefix, svc.name)
     grant = resolve_grant(svc.actions, svc.allow_delete)
     service_path = f"/{prefix}-services/{svc.name}/"
@@ -187,8 +236,9 @@ def _service_plan(svc: ServiceConfig, prefix: str, baseline_path: str, ctx: Acco
         escalation = EscalationGuard(tuple(sorted(paths)), arns.policy_arn(ctx, baseline_path, boundary_name))
     state_name = f"{prefix}{STATE_ROLE_INFIX}{svc.name}" if own_state_role else None
     state_arn = arns.role_arn(ctx, baseline_path, state_name) if state_name else None
+    handoff = handoff_stack_name(config.project, config.stack, svc.pulumi_project)
     return ServiceRolePlan(
-        svc, role_name, arns.role_arn(ctx, baseline_path, role_name), grant, service_path, escalation, boundary_name, state_name, state_arn
+        svc, role_name, arns.role_arn(ctx, baseline_path, role_name), grant, service_path, escalation, boundary_name, state_name, state_arn, handoff
     )
 
 
@@ -205,10 +255,10 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
             )
         )
     ci_user_name = config.ci.user_name or f"{prefix}-ci"
-    state_role_name = f"{prefix}-state"
-    services = tuple(_service_plan(svc, prefix, iam_path, ctx, config.state_isolation == "per-service") for svc in config.services)
-    state_role_arn = arns.role_arn(ctx, iam_path, state_role_name)
-    role_arns = [state_role_arn] + [s.role_arn for s in services] + [s.state_role_arn for s in services if s.state_role_arn]
+    state_role_name = f"{prefix}-state" if config.state_isolation == "shared" else None
+    services = tuple(_service_plan(config, svc, iam_path, ctx) for svc in config.services)
+    state_role_arn = arns.role_arn(ctx, iam_path, state_role_name) if state_role_name else None
+    role_arns = [a for a in [state_role_arn, *(s.role_arn for s in services), *(s.state_role_arn for s in services)] if a]
     role_path_arn = arns.role_arn(ctx, iam_path, "*")
     exact = ci_user_policy(role_arns, config.ci.allowed_source_cidrs)
     ci_assume = tuple(role_arns) if quotas.policy_size(render(exact)) <= quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS else (role_path_arn,)
@@ -239,7 +289,15 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise ConfigError(errors)
-    return dataclasses.replace(blueprint, warnings=tuple(sorted(f for f in findings if f not in errors)))
+    return dataclasses.replace(blueprint, warnings=tuple(sorted([*config.warnings, *(f for f in findings if f not in errors)])))
+
+
+def role_names(bp: Blueprint) -> list[str]:
+    """Return every role the baseline creates: the shared state role, then each service's roles."""
+    names = [bp.state_role_name] if bp.state_role_name else []
+    for plan in bp.services:
+        names += [plan.role_name] + ([plan.state_role_name] if plan.state_role_name else [])
+    return names
 
 
 def check_quotas(bp: Blueprint) -> list[Finding]:
@@ -248,6 +306,8 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
     key_arn = bp.kms_key_arn(KMS_KEY_ID_PLACEHOLDER)
 
     def over(key: str, what: str, document: Document, limit: int) -> None:
+        if not document["Statement"]:  # IAM refuses it (MalformedPolicyDocument)
+            findings.append(Finding(key, f"{what} would have no statement; IAM refuses an empty policy"))
         size = quotas.policy_size(render(document))
         if size > limit:
             findings.append(
@@ -257,8 +317,9 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
                 )
             )
 
-    over("ci", "the state role's trust policy", bp.trust_policy(bp.state_subjects, EXTERNAL_ID_PLACEHOLDER), quotas.TRUST_POLICY_MAX_CHARS)
-    over("stateBucket", "the state role's policy", bp.state_policy(key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
+    if bp.state_role_name is not None:
+        over("ci", "the state role's trust policy", bp.trust_policy(bp.state_subjects, EXTERNAL_ID_PLACEHOLDER), quotas.TRUST_POLICY_MAX_CHARS)
+        over("stateBucket", "the state role's policy", bp.state_policy(key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
     if bp.config.ci.uses_user:
         over("ci", "the CI group's policy", bp.ci_policy(), quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS)
         over("ci", "the CI user's permissions boundary", bp.boundary_policy(), quotas.MANAGED_POLICY_MAX_CHARS)
@@ -274,7 +335,7 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
     for plan in bp.services:
         if not plan.service.allow_delete:
             findings += _dropped_destructive(plan.service)
-    role_count = 1 + len(bp.services)
+    role_count = len(role_names(bp))
     if role_count > quotas.ROLES_PER_ACCOUNT:
         # Raisable, and shared with roles we cannot see, so a warning rather than a refusal.
         findings.append(

@@ -38,7 +38,20 @@ NAMED_DESTRUCTIVE_ACTIONS: tuple[str, ...] = (
     "personalize:CreateDataDeletionJob",
 )
 
-ACTION_SHAPE = re.compile(r"^([a-z0-9-]+):([A-Za-z0-9*?]+)$")
+# Actions that mint credentials outliving any session: a leaked provisioning session that could call
+# them would be worth more than one hour. The catalogue has no such category; each must exist in it
+# (tested).
+CREDENTIAL_MINTING_ACTIONS: tuple[str, ...] = (
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:CreateServiceSpecificCredential",
+    "iam:CreateUser",
+    "iam:UpdateLoginProfile",
+    "iam:UploadSSHPublicKey",
+    "iam:UploadSigningCertificate",
+)
+
+ACTION_SHAPE = re.compile(r"([a-z0-9-]+):([A-Za-z0-9*?]+)")
 _CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z0-9]+")
 
 

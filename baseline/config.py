@@ -11,19 +11,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 from baseline import quotas
-from baseline.catalog import ACTION_SHAPE, get_actions_matching, get_closest_actions, get_service_prefixes
+from baseline.catalog import ACTION_SHAPE, get_actions_matching, get_closest_actions, get_service_prefixes, globs_overlap
 from baseline.findings import CONFIG_NAMESPACE, ConfigError, Finding
 from baseline.github import REF_PATTERN, GithubRepository, admits_pull_requests, parse_repository
 from baseline.github import subjects as github_subjects
 from baseline.prod_guards import (
     DEFAULT_MAX_DELETE_WINDOW_HOURS,
+    BASELINE_PROJECT,
+    DEFAULT_STATE_ISOLATION,
     PROJECT_NAME_PATTERN,
     STATE_ISOLATION_MODES,
     DeleteWindow,
+    handoff_project,
     parse_delete_window,
 )
 
 PROD_ENVIRONMENT = "prod"
+# Compared case-insensitively. `production` is prod too; anything unlisted is non-prod with a warning.
+PROD_ENVIRONMENTS = ("prod", "production")
+KNOWN_ENVIRONMENTS = (*PROD_ENVIRONMENTS, "dev", "development", "test", "qa", "stage", "staging", "sandbox", "preview")
 DEFAULT_NAME_PREFIX = "iam-baseline"
 DEFAULT_NONCURRENT_VERSION_DAYS = 90
 
@@ -34,13 +40,16 @@ CI_GITHUB_KEYS = ("providerArn",)
 CI_MODES = ("user", "github", "both")
 SERVICE_KEYS = ("actions", "allowDelete", "deleteWindow", "externalId", "github", "pulumiProject", "resources")
 SERVICE_GITHUB_KEYS = ("branches", "environments", "pullRequests", "repository")
-SESSION_NAME_PATTERN = re.compile(r"^[\w+=,.@*?-]{1,64}$", re.ASCII)
-OIDC_PROVIDER_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
+SESSION_NAME_PATTERN = re.compile(r"[\w+=,.@*?-]{1,64}", re.ASCII)
+OIDC_PROVIDER_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com", re.ASCII)
+
+ASSUME_ROLE_PREFIX = "sts:AssumeRole"  # AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity
 
 # Role names are `<namePrefix>-svc-<service>` and `<namePrefix>-state`; see naming.py.
 SERVICE_ROLE_INFIX = "-svc-"
 STATE_ROLE_INFIX = "-state-"
-_ARN_SHAPE = re.compile(r"^arn:(\*|aws[a-z-]*):([a-z0-9*-]*):([a-z0-9*-]*):(\d{12}|\*|):(.+)$")
+_ARN_SHAPE = re.compile(r"arn:(\*|aws[a-z-]*):([a-z0-9*-]*):([a-z0-9*-]*):(\d{12}|\*|):(.+)", re.ASCII | re.DOTALL)
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -106,8 +115,20 @@ class BaselineConfig:
     state_bucket: StateBucketConfig
     ci: CiConfig
     services: tuple[ServiceConfig, ...]
-    state_isolation: str = "shared"
+    state_isolation: str = "per-service"
     max_delete_window_hours: int = DEFAULT_MAX_DELETE_WINDOW_HOURS
+    warnings: tuple[Finding, ...] = ()
+    project: str = BASELINE_PROJECT  # the baseline's own Pulumi project, whose state no role may touch
+
+    @property
+    def is_prod(self) -> bool:
+        """Return whether this stack is production (`prod` or `production`, any case)."""
+        return is_prod_environment(self.environment)
+
+
+def is_prod_environment(environment: str) -> bool:
+    """Return whether an `environment` value names production, compared case-insensitively."""
+    return environment.strip().lower() in PROD_ENVIRONMENTS
 
 
 class _Reader:
@@ -141,7 +162,8 @@ class _Reader:
 
     def integer(self, name: str, default: int, low: int, high: int, hint: str = "") -> int:
         value = self.raw.get(name, default)
-        if isinstance(value, str) and value.strip().isdigit():
+        # Only ASCII digits: str.isdigit() also accepts '³' or '٣', which int() then refuses.
+        if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             self.error(self.sub(name), f"must be a whole number from {low} to {high}{hint} (got {value!r})")
@@ -156,17 +178,29 @@ class _Reader:
         return value
 
 
-def parse_config(raw: Mapping[str, Any], stack: str, now: datetime | None = None) -> BaselineConfig:
+def parse_config(raw: Mapping[str, Any], stack: str, now: datetime | None = None, project: str = BASELINE_PROJECT) -> BaselineConfig:
     """Return the validated config for a stack, or raise ConfigError listing every problem.
 
     `raw` maps each key of the `iam-baseline:` namespace (without the prefix) to its decoded value;
-    `now` (default: the current time) is what delete windows are checked against.
+    `now` (default: the current time) is what delete windows are checked against; `project` is the
+    baseline's own Pulumi project name.
     """
     now = now or datetime.now(UTC)
     findings: list[Finding] = []
     top = _Reader(raw, "", TOP_LEVEL_KEYS, findings)
     environment = top.string("environment", stack) or stack
-    allow_delete = top.boolean("allowDelete", environment != PROD_ENVIRONMENT)
+    warnings = []
+    if environment.strip().lower() not in KNOWN_ENVIRONMENTS:
+        warnings.append(
+            Finding(
+                "environment",
+                f"{environment!r} is not a known environment ({', '.join(KNOWN_ENVIRONMENTS)}); it is treated as non-prod, "
+                "so deletes are allowed and pull-request subjects accepted. Set environment: prod if this is production",
+                "warning",
+            )
+        )
+    prod = is_prod_environment(environment)
+    allow_delete = top.boolean("allowDelete", not prod)
     name_prefix = top.string("namePrefix", DEFAULT_NAME_PREFIX) or DEFAULT_NAME_PREFIX
     problem = quotas.iam_name_problem(name_prefix, quotas.ROLE_NAME_MAX - len(SERVICE_ROLE_INFIX) - 1)
     if problem:
@@ -184,16 +218,19 @@ def parse_config(raw: Mapping[str, Any], stack: str, now: datetime | None = None
     )
 
     ci = _parse_ci(top.raw.get("ci"), findings)
-    isolation = top.string("stateIsolation", "shared") or "shared"
+    isolation = top.string("stateIsolation", DEFAULT_STATE_ISOLATION) or DEFAULT_STATE_ISOLATION
     if isolation not in STATE_ISOLATION_MODES:
         top.error("stateIsolation", f"must be one of {', '.join(STATE_ISOLATION_MODES)} (got {isolation!r})")
-        isolation = "shared"
+        isolation = DEFAULT_STATE_ISOLATION
     window_rules = WindowRules(now, top.integer("maxDeleteWindowHours", DEFAULT_MAX_DELETE_WINDOW_HOURS, 1, 168))
     services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings, window_rules, isolation)
-    findings += _check_ci_modes(ci, services, environment == PROD_ENVIRONMENT)
+    findings += _check_ci_modes(ci, services, prod)
+    findings += _check_isolation(ci, services, isolation, (project, handoff_project(project)))
     if findings:
         raise ConfigError(findings)
-    return BaselineConfig(stack, environment, allow_delete, name_prefix, state_bucket, ci, services, isolation, window_rules.max_hours)
+    return BaselineConfig(
+        stack, environment, allow_delete, name_prefix, state_bucket, ci, services, isolation, window_rules.max_hours, tuple(warnings), project
+    )
 
 
 @dataclass(frozen=True)
@@ -213,13 +250,13 @@ def _parse_ci(raw: Any, findings: list[Finding]) -> CiConfig:
         mode = "user"
     github = _Reader(reader.raw.get("github"), "ci.github", CI_GITHUB_KEYS, findings)
     provider_arn = github.string("providerArn", None)
-    if provider_arn is not None and not OIDC_PROVIDER_ARN.match(provider_arn):
+    if provider_arn is not None and not OIDC_PROVIDER_ARN.fullmatch(provider_arn):
         github.error(
             "ci.github.providerArn",
             "must be the ARN of an existing provider: arn:aws:iam::ACCOUNT:oidc-provider/token.actions.githubusercontent.com",
         )
     session_name = reader.string("requireSessionName", None)
-    if session_name is not None and not SESSION_NAME_PATTERN.match(session_name):
+    if session_name is not None and not SESSION_NAME_PATTERN.fullmatch(session_name):
         reader.error("ci.requireSessionName", "must be 1-64 characters of letters, digits, + = , . @ _ - and the wildcards * ?")
     return CiConfig(
         user_name=user_name,
@@ -264,7 +301,7 @@ def _parse_github(raw: Any, key: str, findings: list[Finding]) -> ServiceGithubC
     refs = {}
     for name in ("branches", "environments"):
         values = reader.raw.get(name, [])
-        if not isinstance(values, list) or not all(isinstance(v, str) and REF_PATTERN.match(v) for v in values):
+        if not isinstance(values, list) or not all(isinstance(v, str) and REF_PATTERN.fullmatch(v) for v in values):
             reader.error(f"{key}.{name}", f"must be a list of names (letters, digits, . _ / -, wildcards * ?) (got {values!r})")
             values = []
         refs[name] = tuple(sorted(set(values)))
@@ -288,6 +325,40 @@ def _check_ci_modes(ci: CiConfig, services: tuple[ServiceConfig, ...], prod: boo
             found.append(Finding(key, "is required with ci.mode github: {repository: ORG/REPO, branches: [...], environments: [...]}"))
         if svc.github and prod and admits_pull_requests(svc.github.subjects):
             found.append(Finding(key, "a prod stack refuses pull-request subjects: name branches or environments, and no pullRequests"))
+    return found
+
+
+def _check_isolation(ci: CiConfig, services: tuple[ServiceConfig, ...], isolation: str, reserved: tuple[str, ...]) -> list[Finding]:
+    """Return the findings of state and subject settings that would let one credential reach two services."""
+    found = []
+    projects: dict[str, str] = {}
+    for svc in services:
+        key = f"services.{svc.name}.pulumiProject"
+        if svc.pulumi_project.lower() in reserved:
+            found.append(Finding(key, f"{svc.pulumi_project!r} is the baseline's own project ({', '.join(reserved)} are reserved); name the service's Pulumi project"))
+        elif svc.pulumi_project.lower() in projects:
+            other = projects[svc.pulumi_project.lower()]
+            found.append(Finding(key, f"{svc.pulumi_project!r} is also service {other!r}'s project: each service needs its own state"))
+        projects[svc.pulumi_project.lower()] = svc.name
+    owners: dict[str, str] = {}
+    for svc in services:
+        for subject in svc.github.subjects if svc.github else ():
+            clash = next((o for s, o in owners.items() if o != svc.name and globs_overlap(s, subject)), None)
+            if clash:
+                found.append(
+                    Finding(
+                        f"services.{svc.name}.github",
+                        f"subject {subject!r} is also accepted by service {clash!r}: one workflow's token would reach both; "
+                        "give each service its own repository, environments or branches",
+                    )
+                )
+                break
+            owners[subject] = svc.name
+    if isolation == "shared" and ci.mode == "github" and not any(svc.github for svc in services):
+        # IAM refuses a trust policy with no statements (MalformedPolicyDocument).
+        found.append(
+            Finding("stateIsolation", "shared state with ci.mode github needs at least one service with github subjects: the state role would trust nobody")
+        )
     return found
 
 
@@ -318,7 +389,7 @@ def _parse_services(
         resources = _parse_resources(reader.raw.get("resources", ["*"]), f"{key}.resources", findings)
         external_id = reader.string("externalId", None)
         if external_id is not None:
-            if not quotas.EXTERNAL_ID_PATTERN.match(external_id):
+            if not quotas.EXTERNAL_ID_PATTERN.fullmatch(external_id):
                 reader.error(
                     f"{key}.externalId",
                     f"must be {quotas.EXTERNAL_ID_MIN}-{quotas.EXTERNAL_ID_MAX} characters of letters, digits and + = , . @ : / _ -",
@@ -333,7 +404,7 @@ def _parse_services(
         )
         findings += problems
         project = reader.string("pulumiProject", str(name)) or str(name)
-        if not PROJECT_NAME_PATTERN.match(project):
+        if not PROJECT_NAME_PATTERN.fullmatch(project):
             reader.error(f"{key}.pulumiProject", f"must be a Pulumi project name: letters, digits, - _ . (got {project!r})")
         services.append(ServiceConfig(str(name), actions, resources, allow_delete, external_id, github, window, project))
     return tuple(services)
@@ -351,7 +422,9 @@ def _parse_actions(raw: Any, key: str, findings: list[Finding]) -> tuple[str, ..
     if items is None:
         return ()
     for index, action in enumerate(items):
-        if action != "*" and not ACTION_SHAPE.match(action):
+        if action == "*":
+            findings.append(Finding(f"{key}[{index}]", "'*' grants every action in AWS: name the services this service deploys"))
+        elif not ACTION_SHAPE.fullmatch(action):
             findings.append(
                 Finding(f"{key}[{index}]", f"{action!r} is not of the form service:Action (wildcards * and ? allowed in Action)")
             )
@@ -359,6 +432,14 @@ def _parse_actions(raw: Any, key: str, findings: list[Finding]) -> tuple[str, ..
             closest = get_closest_actions(action)
             hint = f"; closest: {', '.join(closest)}" if closest else ""
             findings.append(Finding(f"{key}[{index}]", f"{action!r} matches no action in the IAM action catalogue{hint}"))
+        elif assumes := [a for a in get_actions_matching(action) if a.startswith(ASSUME_ROLE_PREFIX)]:
+            findings.append(
+                Finding(
+                    f"{key}[{index}]",
+                    f"{action!r} reaches {', '.join(assumes)}: provisioning roles may never assume other roles (no role chaining); "
+                    "grant the sts actions the service needs by name",
+                )
+            )
     return tuple(items)
 
 
@@ -368,7 +449,7 @@ def _parse_resources(raw: Any, key: str, findings: list[Finding]) -> tuple[str, 
         return ()
     services = set(get_service_prefixes())
     for index, arn in enumerate(items):
-        match = _ARN_SHAPE.match(arn)
+        match = _ARN_SHAPE.fullmatch(arn)
         if arn == "*":
             continue
         if not match:
@@ -385,7 +466,9 @@ def decode_pulumi_config(values: Mapping[str, Any], namespace: str = CONFIG_NAME
         ns, _, key = full_key.partition(":")
         if ns != namespace or not key:
             continue
-        if isinstance(value, str):
+        # Maps and lists arrive as JSON text; scalars stay strings (namePrefix "123" is a name), and
+        # the typed readers parse booleans and numbers themselves.
+        if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
             try:
                 value = json.loads(value)
             except ValueError:

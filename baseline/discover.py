@@ -178,13 +178,14 @@ def read_project(path: Path, stack: str) -> tuple[str, dict[str, str]]:
 
 
 def discover(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], service: str | None = None) -> Proposal:
-    """Run a service program offline (its StackReferences answered by the baseline's outputs) and
+    """Run a service program offline (its StackReferences answered by its handoff stack's values) and
     return the proposal. A service not yet in the baseline gets a stand-in role so the program runs."""
     import functools
     import os
     import sys
 
-    from baseline.consume import baseline_reference
+    from baseline.consume import HANDOFF_STACK_ENV, handoff_reference
+    from baseline.handoff import handoff_stack_outputs
     from baseline.offline import run_offline
 
     project, config = read_project(service_dir, stack)
@@ -192,20 +193,25 @@ def discover(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], se
     outputs = dict(baseline_outputs)
     roles = dict(outputs.get("provisioningRoles", {}))
     if name not in roles:
-        role_arn = (
-            outputs.get("stateRole", {}).get("arn", "arn:aws:iam::123456789012:role/stand-in").rsplit("/", 1)[0] + f"/discover-{name}"
-        )
-        roles[name] = {"arn": role_arn, "externalId": "discover-stand-in", "allowDelete": True}
+        stand_in = f"arn:aws:iam::{outputs.get('accountId', '123456789012')}:role/discover-{name}"
+        state = {"arn": f"{stand_in}-state", "externalId": "discover-stand-in"}
+        handoff = f"organization/discover-stand-in/{stack}.{name}"
+        roles[name] = {"arn": stand_in, "externalId": "discover-stand-in", "allowDelete": True, "stateRole": state, "handoffStack": handoff}
     outputs["provisioningRoles"] = roles
-    baseline_reference.cache_clear()
-    cwd, path = os.getcwd(), list(sys.path)
+    handoff_reference.cache_clear()
+    cwd, path, environ = os.getcwd(), list(sys.path), dict(os.environ)
+    os.environ[HANDOFF_STACK_ENV] = roles[name]["handoffStack"]  # as the repository's variable would
     os.chdir(service_dir)
     sys.path.insert(0, str(service_dir))
     try:
-        rendering = run_offline(functools.partial(_run_program, service_dir), stack, config, project=project, any_stack_outputs=outputs)
+        rendering = run_offline(
+            functools.partial(_run_program, service_dir), stack, config, project=project, any_stack_outputs=handoff_stack_outputs(outputs, name)
+        )
     finally:
         os.chdir(cwd)
         sys.path[:] = path
+        os.environ.clear()
+        os.environ.update(environ)
     return propose(name, rendering.registrations)
 
 

@@ -11,21 +11,22 @@ give itself keys. When a service's grant reaches any IAM write action, its role 
   such principals can be given policies;
 - `KeepBoundaries`: removing a boundary is always denied.
 
-The boundary (a managed policy under the baseline's path, so the service cannot edit it) caps what the
-roles it creates may do: at most the service's own configured grant (deletes included, because
-runtime roles are not deployers), never the baseline, and never these IAM moves either.
+The boundary (a managed policy under the baseline's path, so the service cannot edit it) is the
+service role's own policy: whatever a created role is given, it keeps every protection of the role
+that made it (no deletes in prod, the delete window's end, no role chaining, no state, no
+long-lived credentials, nothing outside the path).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from baseline.catalog import get_access_level, get_actions_for_service, get_actions_with_condition_key, is_destructive
 from baseline.grants import compact_actions
-from baseline.policies import ASSUME_ROLE_ACTION, BaselineGuard, Document, _document, _statement, guard_statements
+from baseline.policies import _statement
 
 BOUNDARY_KEY = "iam:PermissionsBoundary"
 WRITE_LEVELS = ("Write", "Permissions management")
@@ -65,15 +66,3 @@ def escalation_statements(guard: EscalationGuard) -> list[dict[str, Any]]:
         _statement("RequireServiceBoundary", "Deny", conditioned, ["*"], Condition={"StringNotEquals": {BOUNDARY_KEY: guard.boundary_arn}}),
         _statement("KeepBoundaries", "Deny", removals, ["*"]),
     ]  # fmt: skip
-
-
-def boundary_policy(
-    allow: Sequence[str], resources: Sequence[str], baseline: BaselineGuard, guard: EscalationGuard, baseline_role_path_arn: str
-) -> Document:
-    """Return the permissions boundary for principals a service creates."""
-    return _document(
-        _statement("AtMostTheServiceGrant", "Allow", allow, resources),
-        *guard_statements(baseline, deny_assume=False),
-        _statement("DenyBaselineRoles", "Deny", [ASSUME_ROLE_ACTION], [baseline_role_path_arn]),
-        *escalation_statements(guard),
-    )

@@ -20,9 +20,9 @@ SUB_KEY = f"{ISSUER_HOST}:sub"
 WEB_IDENTITY_ACTIONS = ("sts:AssumeRoleWithWebIdentity", "sts:TagSession")
 
 # Owner: 1-39 letters, digits, hyphens; repository: letters, digits, '.', '_', '-'. No wildcards ever.
-REPOSITORY_PATTERN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]{0,38})(?:@(\d+))?/([A-Za-z0-9._-]{1,100})(?:@(\d+))?$")
+REPOSITORY_PATTERN = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]{0,38})(?:@([0-9]+))?/([A-Za-z0-9._-]{1,100})(?:@([0-9]+))?")
 # Branch and environment names may use IAM wildcards, but stay inside the one repository.
-REF_PATTERN = re.compile(r"^[A-Za-z0-9._/*?-]{1,255}$")
+REF_PATTERN = re.compile(r"[A-Za-z0-9._/*?-]{1,255}")
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class GithubRepository:
 
 def parse_repository(value: str) -> GithubRepository | str:
     """Return the repository, or why `value` is not `ORG/REPO` or `ORG@ID/REPO@ID`."""
-    match = REPOSITORY_PATTERN.match(value)
+    match = REPOSITORY_PATTERN.fullmatch(value)
     if not match:
         return "must be 'ORG/REPO' or 'ORG@OWNER_ID/REPO@REPO_ID' with no wildcards"
     owner, owner_id, name, repository_id = match.groups()

@@ -67,6 +67,7 @@ class BaselineMocks(pulumi.runtime.Mocks):
         # Outputs of other stacks, by stack name, for the StackReferences a program makes.
         self.stack_outputs = stack_outputs or {}
         self.any_stack_outputs = any_stack_outputs  # for a StackReference to any other stack
+        self.stack_references: list[str] = []  # the stacks the program read, in order
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> Any:  # a dict; the base class's tuple form is optional
         ctx = self.ctx
@@ -94,6 +95,7 @@ class BaselineMocks(pulumi.runtime.Mocks):
         ctx, name = self.ctx, args.inputs.get("name", args.name)
         resource_id = f"{args.name}-id"
         if args.typ == "pulumi:pulumi:StackReference":
+            self.stack_references.append(args.inputs["name"])
             outputs = self.stack_outputs.get(args.inputs["name"], self.any_stack_outputs)
             if outputs is None:
                 raise ValueError(f"no outputs mocked for stack {args.inputs['name']!r}")

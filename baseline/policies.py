@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from baseline import github
+from baseline.catalog import CREDENTIAL_MINTING_ACTIONS
 from baseline.grants import ServiceGrant
 
 VERSION = "2012-10-17"
@@ -21,6 +22,7 @@ PULUMI_BACKEND_PREFIX = ".pulumi/"
 STATE_BUCKET_ACTIONS = ("s3:ListBucket",)
 STATE_OBJECT_ACTIONS = ("s3:DeleteObject", "s3:GetObject", "s3:PutObject")
 STATE_KMS_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+HANDOFF_WRITE_ACTIONS = ("s3:DeleteObject", "s3:PutObject")
 ASSUME_ROLE_ACTION = "sts:AssumeRole"
 ASSUME_ANY_ROLE_PATTERN = "sts:Assume*"
 CURRENT_TIME = "aws:CurrentTime"
@@ -131,13 +133,33 @@ def _state_key_statements(kms_key_arn: str | None, s3_endpoint: str) -> list[dic
     return [_statement("UseStateKeyThroughS3", "Allow", STATE_KMS_ACTIONS, [kms_key_arn], Condition=condition)]
 
 
-def state_role_policy(bucket_arn: str, backend_objects_arn: str, kms_key_arn: str | None, s3_endpoint: str) -> Document:
-    """Return the state role's permissions: Pulumi's DIY backend in one bucket prefix, nothing else."""
+@dataclass(frozen=True)
+class BaselineState:
+    """The baseline's own keys in the state bucket: its checkpoint (CI key, every external ID) and the
+    services' handoff stacks. No role the baseline creates may touch the first or write the second."""
+
+    own_object_arns: tuple[str, ...]
+    handoff_object_arns: tuple[str, ...]
+
+
+def baseline_state_statements(baseline: BaselineState) -> list[dict[str, Any]]:
+    """Return the Deny statements that keep a state role off the baseline's own state."""
+    return [
+        _statement("DenyBaselineState", "Deny", ["s3:*"], baseline.own_object_arns),
+        _statement("DenyHandoffWrites", "Deny", HANDOFF_WRITE_ACTIONS, baseline.handoff_object_arns),
+    ]
+
+
+def state_role_policy(
+    bucket_arn: str, backend_objects_arn: str, kms_key_arn: str | None, s3_endpoint: str, baseline: BaselineState
+) -> Document:
+    """Return the shared state role's permissions: Pulumi's DIY backend in one bucket prefix, but never
+    the baseline's own stack, nothing else."""
     statements = [
         _statement("ListStateBucket", "Allow", STATE_BUCKET_ACTIONS, [bucket_arn]),
         _statement("ReadWriteStateObjects", "Allow", STATE_OBJECT_ACTIONS, [backend_objects_arn]),
     ]
-    return _document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint))
+    return _document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint), *baseline_state_statements(baseline))
 
 
 @dataclass(frozen=True)
@@ -149,8 +171,11 @@ class ProjectState:
     read_only_object_arns: tuple[str, ...]
 
 
-def project_state_policy(bucket_arn: str, project: ProjectState, kms_key_arn: str | None, s3_endpoint: str) -> Document:
-    """Return a per-service state role's permissions: its own project's state, and reads it needs."""
+def project_state_policy(
+    bucket_arn: str, project: ProjectState, kms_key_arn: str | None, s3_endpoint: str, baseline: BaselineState
+) -> Document:
+    """Return a per-service state role's permissions: its own project's state, its handoff stack (read),
+    and never the baseline's own state."""
     statements = [
         _statement(
             "ListOwnProject",
@@ -160,9 +185,9 @@ def project_state_policy(bucket_arn: str, project: ProjectState, kms_key_arn: st
             Condition={"StringLike": {"s3:prefix": sorted(project.list_prefixes)}},
         ),
         _statement("ReadWriteOwnProject", "Allow", STATE_OBJECT_ACTIONS, project.own_object_arns),
-        _statement("ReadBackendAndBaseline", "Allow", ["s3:GetObject"], project.read_only_object_arns),
+        _statement("ReadBackendAndHandoff", "Allow", ["s3:GetObject"], project.read_only_object_arns),
     ]
-    return _document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint))
+    return _document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint), *baseline_state_statements(baseline))
 
 
 def ci_user_policy(role_arns: Sequence[str], source_cidrs: Sequence[str] = ()) -> Document:
@@ -185,14 +210,15 @@ class BaselineGuard:
     baseline_iam_arns: tuple[str, ...]
 
 
-def guard_statements(guard: BaselineGuard, deny_assume: bool = True) -> list[dict[str, Any]]:
-    """Return the Deny statements that wall a principal off from the baseline itself."""
+def guard_statements(guard: BaselineGuard) -> list[dict[str, Any]]:
+    """Return the Deny statements that wall a principal off from the baseline itself, from other roles
+    (no chaining) and from credentials that would outlive its session."""
     statements = [_statement("DenyStateBucket", "Deny", ["s3:*"], guard.state_bucket_arns)]
     if guard.state_kms_key_arn is not None:
         statements.append(_statement("DenyStateKey", "Deny", ["kms:*"], [guard.state_kms_key_arn]))
-    if deny_assume:
-        statements.append(_statement("DenyAssumeRole", "Deny", [ASSUME_ANY_ROLE_PATTERN], ["*"]))
+    statements.append(_statement("DenyAssumeRole", "Deny", [ASSUME_ANY_ROLE_PATTERN], ["*"]))
     statements.append(_statement("DenyBaselineIam", "Deny", ["iam:*"], guard.baseline_iam_arns))
+    statements.append(_statement("DenyLongLivedCredentials", "Deny", CREDENTIAL_MINTING_ACTIONS, ["*"]))
     return statements
 
 
@@ -224,6 +250,27 @@ def service_role_policy(
     if grant.deny_destructive:
         after = {"Condition": {"DateGreaterThanEquals": {CURRENT_TIME: window.until}}} if window is not None else {}
         statements.append(_statement("DenyDestructive", "Deny", grant.deny_destructive, ["*"], **after))
+    return _document(*statements, *guard_statements(guard), *extra)
+
+
+def created_principal_boundary(
+    configured: Sequence[str],
+    resources: Sequence[str],
+    guard: BaselineGuard,
+    deny_destructive: Sequence[str],
+    window_until: str | None,
+    extra: Sequence[dict[str, Any]] = (),
+) -> Document:
+    """Return the boundary of every principal a service creates: the protections of the service role.
+
+    At most the service's configured grant, with its destructive actions denied exactly as the role's
+    are (from the delete window's end, when one is open), and every Deny of the role. The allow is the
+    configured patterns, not the role's expanded list, so the boundary fits a managed policy's quota.
+    """
+    statements = [_statement("AtMostTheServiceGrant", "Allow", configured, resources)]
+    if deny_destructive:
+        after = {"Condition": {"DateGreaterThanEquals": {CURRENT_TIME: window_until}}} if window_until else {}
+        statements.append(_statement("DenyDestructive", "Deny", deny_destructive, ["*"], **after))
     return _document(*statements, *guard_statements(guard), *extra)
 
 

@@ -11,8 +11,16 @@ from baseline.findings import Finding
 
 DEFAULT_MAX_DELETE_WINDOW_HOURS = 24
 STATE_ISOLATION_MODES = ("shared", "per-service")
+DEFAULT_STATE_ISOLATION = "per-service"
+BASELINE_PROJECT = "iam-baseline"  # Pulumi.yaml's name: the baseline's own stacks in the state bucket
+
+
+def handoff_project(baseline_project: str) -> str:
+    """Return the Pulumi project that holds the services' handoff stacks (one small stack per service)."""
+    return f"{baseline_project}-handoff"
+
 # Pulumi project names: letters, digits, '-', '_', '.'.
-PROJECT_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+PROJECT_NAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 DELETE_WINDOW_KEYS = ("reason", "until")
 
 

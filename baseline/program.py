@@ -17,10 +17,10 @@ from pulumi.runtime import config as runtime_config
 from baseline import __version__
 from baseline.arns import AccountContext
 from baseline.aws_config import RoleProfile, aws_config_text
-from baseline.blueprint import Blueprint, design_baseline
+from baseline.blueprint import Blueprint, design_baseline, role_names
 from baseline.ci_principal import CiPrincipal
 from baseline.config import BaselineConfig, decode_pulumi_config, parse_config
-from baseline.external_ids import SEED_LENGTH, derive_external_id
+from baseline.external_ids import SEED_LENGTH, derive_external_id, derive_handoff_passphrase
 from baseline.github_oidc import GithubOidc
 from baseline.service_roles import ServiceRoles
 from baseline.state_backend import StateBackend
@@ -29,7 +29,7 @@ from baseline.state_backend import StateBackend
 def read_stack_config(stack: str) -> BaselineConfig:
     """Return the running stack's parsed `iam-baseline:` config (all keys, so unknown ones are caught)."""
     values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    return parse_config(decode_pulumi_config(values), stack)
+    return parse_config(decode_pulumi_config(values), stack, project=pulumi.get_project())
 
 
 def read_account_context() -> AccountContext:
@@ -50,11 +50,12 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
     for warning in bp.warnings:
         pulumi.log.warn(warning.render())
     ci_config = config.ci
-    external_ids = _external_ids(bp) if ci_config.uses_user else {}
+    seed = random.RandomPassword("external-id-seed", length=SEED_LENGTH, special=False).result
+    external_ids = _external_ids(bp, seed) if ci_config.uses_user else {}
     ci = CiPrincipal("ci", bp) if ci_config.uses_user else None
     oidc = GithubOidc("github", bp) if ci_config.uses_github else None
     trusted: list[pulumi.Resource] = [r for r in (ci.user if ci else None, oidc.provider if oidc else None) if r is not None]
-    state = StateBackend("state", bp, external_ids.get(bp.state_role_name), trusted_principals=trusted)
+    state = StateBackend("state", bp, external_ids.get(bp.state_role_name or ""), trusted_principals=trusted)
     services = ServiceRoles(
         "services",
         bp,
@@ -69,11 +70,12 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
         "stateBucketArn": state.bucket.arn,
         "backendUrl": bp.backend_url,
         "region": ctx.region,
-        "stateRole": _role_output(state.role, external_ids.get(bp.state_role_name), bp.state_subjects),
         "provisioningRoles": {
             p.service.name: {
                 **_role_output(services.roles[p.service.name], external_ids.get(p.role_name), p.subjects),
                 "allowDelete": p.service.allow_delete,
+                "handoffStack": p.handoff_stack,
+                "handoffPassphrase": pulumi.Output.secret(seed.apply(functools.partial(_passphrase_for, p.service.pulumi_project))),
                 **({"iamPath": p.iam_path, "permissionsBoundaryArn": p.escalation.boundary_arn} if p.escalation else {}),
                 **(
                     {
@@ -87,13 +89,15 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
             for p in bp.services
         },
     }
+    if state.role is not None:
+        outputs["stateRole"] = _role_output(state.role, external_ids.get(bp.state_role_name or ""), bp.state_subjects)
     windows = {p.service.name: {"until": w.until_text, "reason": w.reason} for p in bp.services if (w := p.service.delete_window)}
     if windows:
         outputs["deleteWindows"] = windows
     if ci is not None:
         service_arns = {p.service.name: services.roles[p.service.name].arn for p in bp.services}
         state_arns = {name: role.arn for name, role in services.state_roles.items()}
-        outputs["awsConfig"] = _aws_config(bp, state.role.arn, service_arns, state_arns, external_ids)
+        outputs["awsConfig"] = _aws_config(bp, state.role.arn if state.role else None, service_arns, state_arns, external_ids)
         outputs["ciUser"] = {"name": ci.user.name, "arn": ci.user.arn}
         if ci.access_key is not None:
             outputs["ciUser"]["accessKeyId"] = ci.access_key.id
@@ -106,16 +110,16 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
 
 def _aws_config(
     bp: Blueprint,
-    state_arn: pulumi.Output[str],
+    state_arn: pulumi.Output[str] | None,
     service_arns: dict[str, pulumi.Output[str]],
     state_arns: dict[str, pulumi.Output[str]],
     external_ids: dict[str, pulumi.Output[str]],
 ) -> pulumi.Output[str]:
     """Return the secret ~/.aws/config text with a profile per role, chained from the `ci` profile."""
-    labels = {bp.state_role_name: ("state", state_arn)}
+    labels = {bp.state_role_name: ("state", state_arn)} if bp.state_role_name and state_arn is not None else {}
     labels.update({p.role_name: (p.service.name, service_arns[p.service.name]) for p in bp.services})
     labels.update({p.state_role_name: (f"{p.service.name}-state", state_arns[p.service.name]) for p in bp.services if p.state_role_name})
-    ordered = list(labels)  # the state role first
+    ordered = list(labels)  # the shared state role first, when there is one
 
     def text(values: list[str]) -> str:
         arn_of, id_of = values[: len(ordered)], values[len(ordered) :]
@@ -123,7 +127,8 @@ def _aws_config(
             RoleProfile(f"{bp.config.name_prefix}-{labels[r][0]}", arn_of[i], id_of[i], labels[r][0]) for i, r in enumerate(ordered)
         ]
         ci = bp.config.ci
-        return aws_config_text(bp.bucket_name, bp.ctx.region, profiles, ci.max_session_duration, ci.require_session_name)
+        login = profiles[0].profile if bp.state_role_name else None
+        return aws_config_text(bp.bucket_name, bp.ctx.region, profiles, ci.max_session_duration, ci.require_session_name, login)
 
     values = [labels[r][1] for r in ordered] + [external_ids[r] for r in ordered]
     return pulumi.Output.secret(pulumi.Output.all(*values).apply(text))
@@ -139,26 +144,27 @@ def _role_output(role: aws.iam.Role, external_id: pulumi.Output[str] | None, sub
     return out
 
 
-def _external_ids(bp: Blueprint) -> dict[str, pulumi.Output[str]]:
-    """Return each role's external ID as a secret, keyed by role name."""
+def _external_ids(bp: Blueprint, seed: pulumi.Output[str]) -> dict[str, pulumi.Output[str]]:
+    """Return each role's external ID as a secret, keyed by role name.
+
+    One random seed for the stack, generated once and kept in state, so IDs stay stable.
+    """
     configured = {p.role_name: p.service.external_id for p in bp.services if p.service.external_id}
-    roles = [bp.state_role_name] + [p.role_name for p in bp.services] + [p.state_role_name for p in bp.services if p.state_role_name]
-    seed = None
-    if any(r not in configured for r in roles):
-        # One random seed for the stack; generated once and kept in state, so IDs stay stable.
-        seed = random.RandomPassword("external-id-seed", length=SEED_LENGTH, special=False).result
     ids: dict[str, pulumi.Output[str]] = {}
-    for role in roles:
+    for role in role_names(bp):
         if role in configured:
             ids[role] = pulumi.Output.secret(configured[role])
         else:
-            assert seed is not None
             ids[role] = pulumi.Output.secret(seed.apply(functools.partial(_derive_for_role, role)))
     return ids
 
 
 def _derive_for_role(role: str, seed: str) -> str:
     return derive_external_id(seed, role)
+
+
+def _passphrase_for(service_project: str, seed: str) -> str:
+    return derive_handoff_passphrase(seed, service_project)
 
 
 def run_stack() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 # IAM names (CreateRole/CreateUser RoleName/UserName: 1-64; policy names: 1-128).
-NAME_PATTERN = re.compile(r"^[\w+=,.@-]+$", re.ASCII)
+NAME_PATTERN = re.compile(r"[\w+=,.@-]+", re.ASCII)
 ROLE_NAME_MAX = 64
 USER_NAME_MAX = 64
 POLICY_NAME_MAX = 128
@@ -31,24 +31,24 @@ MAX_SESSION_DURATION_MAX = 43_200
 ASSUME_ROLE_DURATION_MIN = 900
 
 # sts:ExternalId (AssumeRole ExternalId parameter).
-EXTERNAL_ID_PATTERN = re.compile(r"^[\w+=,.@:/-]{2,1224}$", re.ASCII)
+EXTERNAL_ID_PATTERN = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 EXTERNAL_ID_MIN = 2
 EXTERNAL_ID_MAX = 1_224
 
 # S3 general purpose bucket names.
-BUCKET_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+BUCKET_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 BUCKET_NAME_FORBIDDEN_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 BUCKET_NAME_FORBIDDEN_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-BUCKET_NAME_IP_LIKE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+BUCKET_NAME_IP_LIKE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
 
 
 def bucket_name_problem(name: str) -> str | None:
     """Return why `name` is not a valid S3 bucket name, or None when it is."""
-    if not BUCKET_NAME_PATTERN.match(name):
+    if not BUCKET_NAME_PATTERN.fullmatch(name):
         return "3-63 characters of lowercase letters, digits, '.' and '-', starting and ending with a letter or digit"
     if ".." in name or ".-" in name or "-." in name:
         return "no '..', '.-' or '-.'"
-    if BUCKET_NAME_IP_LIKE.match(name):
+    if BUCKET_NAME_IP_LIKE.fullmatch(name):
         return "not formatted like an IP address"
     if name.startswith(BUCKET_NAME_FORBIDDEN_PREFIXES):
         return f"not starting with {', '.join(BUCKET_NAME_FORBIDDEN_PREFIXES)}"
@@ -61,7 +61,7 @@ def iam_name_problem(name: str, max_len: int) -> str | None:
     """Return why `name` is not a valid IAM user/role/policy name, or None when it is."""
     if not 1 <= len(name) <= max_len:
         return f"1-{max_len} characters (got {len(name)})"
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         return r"only letters, digits and + = , . @ _ - (IAM pattern [\w+=,.@-]+)"
     return None
 

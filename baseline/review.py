@@ -16,6 +16,8 @@ from baseline.lint import ReviewFinding, finding, lint_document
 from baseline.offline import Rendering, reveal
 from baseline.policies import iter_statements, mask_external_ids
 
+# What a principal a service creates may be given at worst: its boundary is then all that holds it.
+ANYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 CONSOLE_SWITCH_ROLE_MAX = 64  # path + role name, for the console's switch-role link
 
@@ -35,6 +37,18 @@ class Principal:
     max_session: int | None = None
     allow_delete: bool | None = None
     state_prefix: str = ""
+    # The boundary every principal this role creates must carry (services that manage IAM).
+    created_boundary: tuple[str, dict[str, Any]] | None = None
+
+    @functools.cached_property
+    def created(self) -> Principal | None:
+        """Return the most a principal this role creates could do: anything attached, within the boundary."""
+        if self.created_boundary is None:
+            return None
+        return Principal(
+            key=f"{self.key}/created", kind="role", name=f"(created by {self.name})", arn="", path="",
+            policies={"anything-attached": ANYTHING}, boundary=self.created_boundary, allow_delete=self.allow_delete,
+        )  # fmt: skip
 
     @functools.cached_property
     def grants(self) -> list[Reach]:
@@ -80,7 +94,7 @@ class Principal:
 def collect_principals(rendering: Rendering) -> dict[str, Principal]:
     """Return the baseline's principals keyed `ci-user`, `state-role` or `service/<name>`."""
     ctx, outputs = rendering.ctx, reveal(rendering.outputs)
-    keys = {outputs["stateRole"]["arn"]: ("state-role", None)}
+    keys = {outputs["stateRole"]["arn"]: ("state-role", None)} if "stateRole" in outputs else {}
     keys.update({r["arn"]: (f"service/{name}", r["allowDelete"]) for name, r in outputs.get("provisioningRoles", {}).items()})
     keys.update(
         {
@@ -105,12 +119,14 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
         name, path = role.inputs["name"], role.inputs.get("path", "/")
         arn = arns.role_arn(ctx, path, name)
         key, allow_delete = keys.get(arn, (f"role/{name}", None))
+        created = managed.get(outputs.get("provisioningRoles", {}).get(key.removeprefix("service/"), {}).get("permissionsBoundaryArn", ""))
         principals[key] = Principal(
             key=key, kind="role", name=name, path=path, arn=arn,
             policies={p.inputs["name"]: json.loads(p.inputs["policy"]) for p in role_policies.get(name, [])},
             trust=json.loads(role.inputs["assumeRolePolicy"]),
             max_session=int(role.inputs.get("maxSessionDuration", quotas.MAX_SESSION_DURATION_MIN)),
             allow_delete=allow_delete,
+            created_boundary=(created.inputs["name"], json.loads(created.inputs["policy"])) if created else None,
         )  # fmt: skip
     for principal in principals.values():
         principal.state_prefix = f"{outputs['stateBucketArn']}/.pulumi/"
@@ -227,7 +243,9 @@ def delete_findings(principals: dict[str, Principal], windows: dict[str, dict[st
     only through an open delete window (conditional on aws:CurrentTime)."""
     findings = []
     for p in principals.values():
-        unconditional = [a for a in p.destructive if any(a in g.actions and not g.conditional for g in p.grants)]
+        if p.created is not None:
+            findings += _created_findings(p)
+        unconditional = _unconditional_destructive(p)
         if p.key == "ci-user" and p.destructive:
             findings.append(finding("error", f"user/{p.name}", "destructive-reachable", "the CI key itself can delete"))
         elif p.allow_delete is False and unconditional:
@@ -246,12 +264,49 @@ def delete_findings(principals: dict[str, Principal], windows: dict[str, dict[st
     return findings
 
 
+def _unconditional_destructive(p: Principal) -> list[str]:
+    return [a for a in p.destructive if any(a in g.actions and not g.conditional for g in p.grants)]
+
+
+def _created_findings(p: Principal) -> list[ReviewFinding]:
+    """Return an error when a principal the role may create could delete where the role may not."""
+    created = p.created
+    assert created is not None
+    destructive = _unconditional_destructive(created)
+    if p.allow_delete is False and destructive:
+        return [
+            finding(
+                "error",
+                f"role/{p.name}",
+                "created-principal-destructive",
+                f"roles it creates could delete although allowDelete is false: {len(destructive)} actions, e.g. {destructive[:3]}",
+            )
+        ]
+    return []
+
+
+def isolation_findings(outputs: dict[str, Any]) -> list[ReviewFinding]:
+    """Return a warning when every service shares one state role (one credential reads every state)."""
+    if "stateRole" not in outputs or not outputs.get("provisioningRoles"):
+        return []
+    return [
+        finding(
+            "warning",
+            "stateIsolation",
+            "state-shared",
+            "stateIsolation is shared: every service's CI can read and overwrite every other service's state; "
+            "use per-service (the default)",
+        )
+    ]
+
+
 def review(rendering: Rendering) -> dict[str, Any]:
     """Return the whole review of one rendered stack as plain data."""
     principals = collect_principals(rendering)
     rows, findings = quota_budget(principals)
-    windows = reveal(rendering.outputs).get("deleteWindows", {})
-    findings += delete_findings(principals, windows)
+    outputs = reveal(rendering.outputs)
+    windows = outputs.get("deleteWindows", {})
+    findings += delete_findings(principals, windows) + isolation_findings(outputs)
     for p in principals.values():
         for name, doc in p.documents().items():
             findings += lint_document(f"{p.kind}/{p.name} {name}", doc)
@@ -270,7 +325,16 @@ def review(rendering: Rendering) -> dict[str, Any]:
 
 
 def _principal_summary(p: Principal) -> dict[str, Any]:
+    created = p.created
+    extra = {}
+    if created is not None:
+        extra["createdPrincipals"] = {
+            "boundary": p.created_boundary[0] if p.created_boundary else "",
+            "actionCount": len(created.reachable),
+            "destructiveActions": created.destructive,
+        }
     return {
+        **extra,
         "kind": p.kind,
         "name": p.name,
         "arn": p.arn,

@@ -45,6 +45,11 @@ def format_review(report: dict[str, Any]) -> str:
         lines += ["  " + line for line in _table(["service", *LEVEL_HEADINGS], level_rows)]
         if p["stateHousekeeping"]:
             lines.append(f"  state housekeeping (only on the versioned .pulumi/ prefix): {', '.join(p['stateHousekeeping'])}")
+        if created := p.get("createdPrincipals"):
+            lines.append(
+                f"  roles it may create (boundary {created['boundary']}, anything attached): "
+                f"{created['actionCount']} actions, {len(created['destructiveActions'])} destructive"
+            )
 
     radius = report["blastRadius"]
     lines += ["", f"## Blast radius (an admin key reaches {radius['adminActions']} actions on *)"]

@@ -18,7 +18,7 @@ class StateBackend(pulumi.ComponentResource):
 
     bucket: aws.s3.Bucket
     kms_key: aws.kms.Key | None
-    role: aws.iam.Role
+    role: aws.iam.Role | None  # the shared state role, with stateIsolation shared only
 
     def __init__(
         self,
@@ -44,7 +44,7 @@ class StateBackend(pulumi.ComponentResource):
                 deletion_window_in_days=30,
                 opts=keep,
             )
-            aws.kms.Alias(f"{name}-key-alias", name=f"alias/{bp.bucket_name}", target_key_id=self.kms_key.key_id, opts=child)
+            aws.kms.Alias(f"{name}-key-alias", name=bp.kms_alias_name, target_key_id=self.kms_key.key_id, opts=child)
             key_arn = self.kms_key.arn
 
         self.bucket = aws.s3.Bucket(f"{name}-bucket", bucket=bp.bucket_name, force_destroy=cfg.force_destroy, opts=keep)
@@ -102,24 +102,26 @@ class StateBackend(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
         )
 
-        self.role = aws.iam.Role(
-            f"{name}-role",
-            name=bp.state_role_name,
-            path=bp.iam_path,
-            description="Reads and writes Pulumi state in the baseline's state bucket; nothing else",
-            max_session_duration=bp.config.ci.max_session_duration,
-            assume_role_policy=trust_policy_input(bp, bp.state_subjects, external_id),
-            # IAM refuses a trust naming a user that does not exist yet.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=trusted_principals or []),
-        )
-        aws.iam.RolePolicy(
-            f"{name}-role-policy",
-            role=self.role.name,
-            name="pulumi-state",
-            policy=document_input(bp.state_policy, key_arn),
-            opts=child,
-        )
-        self.register_outputs({"bucketArn": self.bucket.arn, "roleArn": self.role.arn})
+        self.role = None
+        if bp.state_role_name is not None:
+            self.role = aws.iam.Role(
+                f"{name}-role",
+                name=bp.state_role_name,
+                path=bp.iam_path,
+                description="Reads and writes every service's Pulumi state (stateIsolation shared); never the baseline's",
+                max_session_duration=bp.config.ci.max_session_duration,
+                assume_role_policy=trust_policy_input(bp, bp.state_subjects, external_id),
+                # IAM refuses a trust naming a user that does not exist yet.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=trusted_principals or []),
+            )
+            aws.iam.RolePolicy(
+                f"{name}-role-policy",
+                role=self.role.name,
+                name="pulumi-state",
+                policy=document_input(bp.state_policy, key_arn),
+                opts=child,
+            )
+        self.register_outputs({"bucketArn": self.bucket.arn})
 
 
 def _encryption_rule(key: aws.kms.Key | None) -> aws.s3.BucketServerSideEncryptionConfigurationRuleArgs:

@@ -30,6 +30,7 @@ from moto import mock_aws, settings
 from moto.core.authorization import ActionAuthenticatorMixin
 
 from baseline.offline import Rendering, reveal
+from tests.helpers import all_roles
 
 ADMIN = {"aws_access_key_id": "admin-setup", "aws_secret_access_key": "admin-setup"}
 
@@ -127,8 +128,8 @@ class EmulatedAccount:
             settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
 
     def all_roles(self) -> dict[str, dict[str, Any]]:
-        """Return every exported role (the state role as "state") with its ARN and external ID."""
-        return {"state": self.outputs["stateRole"], **self.outputs["provisioningRoles"]}
+        """Return every exported role (see tests.helpers.all_roles) with its ARN and external ID."""
+        return all_roles(self.outputs)
 
     def as_ci(self, service: str) -> Any:
         return boto3.client(service, region_name=self.region, **self.ci_key)

@@ -54,3 +54,21 @@ def run_cli(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "baseline", *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def all_roles(outputs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Return every exported role by label (`state` for the shared one, `<service>/state` for a service's own)."""
+    roles = {"state": outputs["stateRole"]} if "stateRole" in outputs else {}
+    for name, role in outputs.get("provisioningRoles", {}).items():
+        roles[name] = role
+        if "stateRole" in role:
+            roles[f"{name}/state"] = role["stateRole"]
+    return roles
+
+
+def a_state_role(outputs: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Return a state role and the Pulumi project whose keys it may write: the shared one, else the first service's."""
+    if "stateRole" in outputs:
+        return outputs["stateRole"], "any-project"
+    name, role = sorted(outputs["provisioningRoles"].items())[0]
+    return role["stateRole"], role["handoffStack"].rsplit("/", 1)[1].split(".", 1)[1]

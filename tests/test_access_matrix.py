@@ -14,7 +14,7 @@ from tests.helpers import render
 
 MATRIX_SERVICES = {
     "worker": {"actions": ["sqs:*", "dynamodb:*", "s3:*"]},
-    "platform": {"actions": ["iam:*", "sts:*", "s3:*"]},
+    "platform": {"actions": ["iam:*", "s3:*"]},
 }
 TABLE = {
     "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
@@ -61,19 +61,21 @@ def test_ci_key_can_do_nothing_but_assume_roles(matrix):
 
 def test_state_role_reads_and_writes_only_pulumi_state(matrix):
     bucket = matrix.outputs["stateBucketName"]
-    key = ".pulumi/stacks/iam-baseline/dev.json"
+    key = ".pulumi/stacks/worker/dev.json"
+    worker_state = matrix.outputs["provisioningRoles"]["worker"]["stateRole"]
     with matrix.enforced():
-        s3 = matrix.as_role(matrix.outputs["stateRole"], "s3")
+        s3 = matrix.as_role(worker_state, "s3")
         s3.put_object(Bucket=bucket, Key=key, Body=b"{}")
         assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"{}"
-        assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=".pulumi/")["Contents"]] == [key]
+        assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=".pulumi/stacks/worker/")["Contents"]] == [key]
         s3.delete_object(Bucket=bucket, Key=key)
         assert denied(s3.put_object, Bucket=bucket, Key="outside-backend-prefix.json", Body=b"{}")
+        assert denied(s3.put_object, Bucket=bucket, Key=".pulumi/stacks/iam-baseline/dev.json", Body=b"{}")
         assert denied(s3.list_objects_v2, Bucket="someone-elses-bucket")
         assert denied(s3.put_object, Bucket="someone-elses-bucket", Key=".pulumi/x", Body=b"{}")
-        state = matrix.as_role(matrix.outputs["stateRole"], "iam")
+        state = matrix.as_role(worker_state, "iam")
         assert denied(state.list_roles)
-        sts = matrix.as_role(matrix.outputs["stateRole"], "sts")
+        sts = matrix.as_role(worker_state, "sts")
         worker = matrix.outputs["provisioningRoles"]["worker"]
         assert denied(sts.assume_role, RoleArn=worker["arn"], RoleSessionName="chain", ExternalId=worker["externalId"])
 
@@ -92,9 +94,9 @@ def test_provisioning_role_does_its_services_work_and_nothing_else(matrix):
         assert denied(matrix.as_role(worker, "iam").list_roles), "worker was never granted IAM"
         assert denied(
             matrix.as_role(worker, "sts").assume_role,
-            RoleArn=matrix.outputs["stateRole"]["arn"],
+            RoleArn=worker["stateRole"]["arn"],
             RoleSessionName="chain",
-            ExternalId=matrix.outputs["stateRole"]["externalId"],
+            ExternalId=worker["stateRole"]["externalId"],
         )
 
 
@@ -141,4 +143,4 @@ def test_an_iam_granted_role_cannot_change_the_baselines_roles(matrix):
             role_name = role["arn"].rsplit("/", 1)[1]
             assert denied(iam.put_role_policy, RoleName=role_name, PolicyName="escalate", PolicyDocument=admin), f"platform widened {name}"
             assert denied(iam.update_assume_role_policy, RoleName=role_name, PolicyDocument=trust), f"platform retrusted {name}"
-            assert denied(iam.delete_role_policy, RoleName=role_name, PolicyName="provisioning" if name != "state" else "pulumi-state")
+            assert denied(iam.delete_role_policy, RoleName=role_name, PolicyName="pulumi-state" if name.endswith("state") else "provisioning")

@@ -26,8 +26,8 @@ def test_text_is_stable_and_names_the_login_command():
         RoleProfile("p-b", "arn:b", "id-b", "b"),
         RoleProfile("p-a", "arn:a", "id-a", "a"),
     ]
-    text = aws_config_text("bucket", "eu-west-1", profiles, 3600, None)
-    assert text == aws_config_text("bucket", "eu-west-1", profiles, 3600, None)
+    text = aws_config_text("bucket", "eu-west-1", profiles, 3600, None, "p-state")
+    assert text == aws_config_text("bucket", "eu-west-1", profiles, 3600, None, "p-state")
     assert "pulumi login 's3://bucket?region=eu-west-1&awssdk=v2&profile=p-state'" in text
     assert parse(text).sections() == ["profile ci", "profile p-state", "profile p-a", "profile p-b"]
 
@@ -39,8 +39,10 @@ def test_the_output_has_a_profile_per_role_with_its_external_id():
         ).outputs
     )
     config = parse(out["awsConfig"])
-    state, api = config["profile acme-state"], config["profile acme-api"]
-    assert state["role_arn"] == out["stateRole"]["arn"] and state["external_id"] == out["stateRole"]["externalId"]
+    state, api = config["profile acme-api-state"], config["profile acme-api"]
+    own_state = out["provisioningRoles"]["api"]["stateRole"]
+    assert state["role_arn"] == own_state["arn"] and state["external_id"] == own_state["externalId"]
+    assert "profile acme-state" not in config, "per-service state (the default) has no shared state role"
     assert api["role_arn"] == out["provisioningRoles"]["api"]["arn"] and api["external_id"] == out["provisioningRoles"]["api"]["externalId"]
     assert api["source_profile"] == state["source_profile"] == "ci"
     assert api["role_session_name"] == "ci-api" and api["duration_seconds"] == "3600" and api["region"] == "us-east-1"

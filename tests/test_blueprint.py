@@ -30,7 +30,8 @@ def test_a_long_external_id_that_overflows_the_trust_quota_is_refused():
 def test_ci_policy_lists_every_role_while_it_fits_then_falls_back_to_the_baseline_path():
     few = design_baseline(parse_config({"services": {f"s{i}": {"actions": ["sqs:SendMessage"]} for i in range(3)}}, "dev"), CTX)
     (stmt,) = iter_statements(few.ci_policy())
-    assert stmt["Resource"] == sorted([few.state_role_arn] + [s.role_arn for s in few.services])
+    assert stmt["Resource"] == sorted([s.role_arn for s in few.services] + [s.state_role_arn for s in few.services])
+    assert few.state_role_arn is None, "per-service state (the default) has no shared state role"
     many = design_baseline(parse_config({"services": {f"s{i}": {"actions": ["sqs:SendMessage"]} for i in range(120)}}, "dev"), CTX)
     (stmt,) = iter_statements(many.ci_policy())
     assert stmt["Resource"] == ["arn:aws:iam::111122223333:role/iam-baseline/*"]
@@ -61,6 +62,6 @@ def test_a_prefix_that_cannot_make_a_bucket_name_asks_for_one():
 
 def test_arns_follow_the_partition():
     gov = AccountContext("111122223333", "us-gov-west-1", "aws-us-gov", "amazonaws.com")
-    bp = design_baseline(parse_config({}, "dev"), gov)
+    bp = design_baseline(parse_config({"stateIsolation": "shared"}, "dev"), gov)
     assert bp.state_role_arn == "arn:aws-us-gov:iam::111122223333:role/iam-baseline/iam-baseline-state"
     assert bp.bucket_arn.startswith("arn:aws-us-gov:s3:::")

@@ -127,7 +127,7 @@ def test_a_created_role_with_admin_attached_is_still_capped_by_the_boundary(plat
     assert allows(created, "s3:DeleteObject", "arn:aws:s3:::app-data/x"), "runtime roles keep the service's deletes"
     for action, resource in [
         ("s3:GetObject", f"{out['stateBucketArn']}/.pulumi/stacks/x.json"),
-        ("sts:AssumeRole", out["stateRole"]["arn"]),
+        ("sts:AssumeRole", out["provisioningRoles"]["platform"]["stateRole"]["arn"]),
         ("iam:CreateAccessKey", OTHER_USER),
         ("iam:PassRole", OTHER_ROLE),
         ("dynamodb:Scan", "*"),

@@ -116,7 +116,6 @@ def test_github_mode_has_no_ci_user_and_creates_the_provider(github_mode):
         "aws:iam/group:Group",
         "aws:iam/accessKey:AccessKey",
         "aws:iam/policy:Policy",
-        "random:index/randomPassword:RandomPassword",
     ):
         assert github_mode.of_type(typ) == [], f"github mode registered a {typ}"
     provider = one(github_mode, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
@@ -124,14 +123,15 @@ def test_github_mode_has_no_ci_user_and_creates_the_provider(github_mode):
     assert provider.inputs["clientIdLists"] == ["sts.amazonaws.com"]
     out = unwrap(github_mode.outputs)
     assert "ciUser" not in out and out["oidcProviderArn"] == "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-    assert out["provisioningRoles"]["api"] == {
+    api_subjects = ["repo:acme/api:environment:production", "repo:acme/api:ref:refs/heads/main"]
+    assert {k: v for k, v in out["provisioningRoles"]["api"].items() if k not in ("handoffStack", "handoffPassphrase")} == {
         "arn": "arn:aws:iam::123456789012:role/iam-baseline/iam-baseline-svc-api",
         "allowDelete": False,
-        "githubSubjects": ["repo:acme/api:environment:production", "repo:acme/api:ref:refs/heads/main"],
+        "githubSubjects": api_subjects,
+        "backendUrl": out["backendUrl"],
+        "stateRole": {"arn": "arn:aws:iam::123456789012:role/iam-baseline/iam-baseline-state-api", "githubSubjects": api_subjects},
     }
-    assert out["stateRole"]["githubSubjects"] == sorted(
-        out["provisioningRoles"]["api"]["githubSubjects"] + out["provisioningRoles"]["web"]["githubSubjects"]
-    )
+    assert "stateRole" not in out, "per-service state: no shared state role to trust every repository"
 
 
 def test_github_trusts_pin_the_audience_and_list_exact_subjects(github_mode):
@@ -169,8 +169,9 @@ def test_both_mode_trusts_the_user_first_then_github_with_the_guards(both_mode):
     assert group_policy["Statement"][0]["Condition"] == {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}
     out = unwrap(both_mode.outputs)
     assert {"ciUser", "oidcProviderArn"} <= set(out)
-    assert set(out["provisioningRoles"]["api"]) == {"arn", "externalId", "allowDelete", "githubSubjects"}
-    assert set(out["provisioningRoles"]["legacy"]) == {"arn", "externalId", "allowDelete"}
+    handoff = {"handoffStack", "handoffPassphrase", "backendUrl", "stateRole"}
+    assert set(out["provisioningRoles"]["api"]) == {"arn", "externalId", "allowDelete", "githubSubjects"} | handoff
+    assert set(out["provisioningRoles"]["legacy"]) == {"arn", "externalId", "allowDelete"} | handoff
 
 
 def test_user_mode_has_no_provider_and_no_subjects():
@@ -218,10 +219,11 @@ def test_immutable_subject_claims_and_branch_patterns(github_mode):
     assert not web_identity_admits(trust, provider_arn, role, token("repo:acme/web:ref:refs/heads/main"))
 
 
-def test_state_role_admits_every_services_subjects(github_mode):
-    provider_arn = unwrap(github_mode.outputs)["oidcProviderArn"]
-    state = unwrap(github_mode.outputs)["stateRole"]["arn"]
-    trust = role_documents(github_mode)["iam-baseline-state"][0]
+def test_the_opt_in_shared_state_role_admits_every_services_subjects():
+    shared = render({"stateIsolation": "shared", "ci": {"mode": "github"}, "services": {"api": API, "web": WEB}}, stack="prod")
+    provider_arn = unwrap(shared.outputs)["oidcProviderArn"]
+    state = unwrap(shared.outputs)["stateRole"]["arn"]
+    trust = role_documents(shared)["iam-baseline-state"][0]
     assert web_identity_admits(trust, provider_arn, state, token("repo:acme/api:ref:refs/heads/main"))
     assert web_identity_admits(trust, provider_arn, state, token("repo:acme/web:ref:refs/heads/release/x"))
     assert not web_identity_admits(trust, provider_arn, state, token("repo:acme/other:ref:refs/heads/main"))

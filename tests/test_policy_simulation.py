@@ -11,7 +11,7 @@ import json
 import pytest
 
 from tests.emulated_account import unwrap
-from tests.helpers import one, render, render_shipped, role_documents
+from tests.helpers import a_state_role, all_roles, one, render, render_shipped, role_documents
 from tests.policy_simulator import allows, principal, trust_admits
 
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -38,15 +38,11 @@ def ci_node(rendering, outputs, extra=()):
     return principal(outputs["ciUser"]["arn"], [inline, *extra], boundary)
 
 
-def roles_with_ids(outputs):
-    return {"state": outputs["stateRole"], **outputs["provisioningRoles"]}
-
-
 def test_every_trust_needs_exactly_its_own_external_id(baseline):
     rendering, outputs = baseline
     ci = ci_node(rendering, outputs)
     trusts = {name: trust for name, (trust, _) in role_documents(rendering).items()}
-    roles = roles_with_ids(outputs)
+    roles = all_roles(outputs)
     for name, role in roles.items():
         trust = trusts[role["arn"].rsplit("/", 1)[1]]
         assert trust_admits(trust, ci, role["arn"], {"sts:ExternalId": role["externalId"]}), f"{name}: the right external ID is refused"
@@ -61,7 +57,7 @@ def test_every_trust_needs_exactly_its_own_external_id(baseline):
 
 def test_no_other_principal_is_trusted_even_with_the_external_id(baseline):
     rendering, outputs = baseline
-    role = outputs["stateRole"]
+    role, _ = a_state_role(outputs)
     trust = role_documents(rendering)[role["arn"].rsplit("/", 1)[1]][0]
     account = outputs["accountId"]
     for arn in (
@@ -76,7 +72,7 @@ def test_ci_user_boundary_caps_it_even_with_admin_attached_by_mistake(baseline):
     rendering, outputs = baseline
     ci = ci_node(rendering, outputs, extra=[ADMIN])
     account = outputs["accountId"]
-    for role in roles_with_ids(outputs).values():
+    for role in all_roles(outputs).values():
         assert allows(ci, "sts:AssumeRole", role["arn"]), f"CI user can no longer assume {role['arn']}"
     for action, resource in [
         ("iam:ListUsers", "*"),
@@ -99,12 +95,19 @@ def test_ci_user_without_the_mistake_reaches_only_its_roles(baseline):
 def test_state_bucket_refuses_requests_without_tls(baseline):
     rendering, outputs = baseline
     bucket_policy = json.loads(one(rendering, "aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
-    state_policies = role_documents(rendering)[outputs["stateRole"]["arn"].rsplit("/", 1)[1]][1]
-    state = principal(outputs["stateRole"]["arn"], state_policies)
-    obj = f"{outputs['stateBucketArn']}/.pulumi/stacks/x/prod.json"
-    for action, resource in [("s3:GetObject", obj), ("s3:PutObject", obj), ("s3:ListBucket", outputs["stateBucketArn"])]:
-        assert allows(state, action, resource, TLS, bucket_policy), f"state role cannot {action} over TLS"
-        assert not allows(state, action, resource, {"aws:SecureTransport": "false"}, bucket_policy), f"{action} without TLS is allowed"
+    role, project = a_state_role(outputs)
+    state = principal(role["arn"], role_documents(rendering)[role["arn"].rsplit("/", 1)[1]][1])
+    obj = f"{outputs['stateBucketArn']}/.pulumi/stacks/{project}/prod.json"
+    listing = {"s3:prefix": f".pulumi/stacks/{project}/"}
+    for action, resource, context in [
+        ("s3:GetObject", obj, {}),
+        ("s3:PutObject", obj, {}),
+        ("s3:ListBucket", outputs["stateBucketArn"], listing),
+    ]:
+        assert allows(state, action, resource, {**TLS, **context}, bucket_policy), f"state role cannot {action} over TLS"
+        assert not allows(state, action, resource, {"aws:SecureTransport": "false", **context}, bucket_policy), (
+            f"{action} without TLS is allowed"
+        )
     admin = principal(f"arn:aws:iam::{outputs['accountId']}:role/Admin", [ADMIN])
     assert not allows(admin, "s3:GetObject", obj, {"aws:SecureTransport": "false"}, bucket_policy), "even admins must use TLS"
 
@@ -114,7 +117,8 @@ def test_state_key_is_usable_only_through_s3_and_never_by_a_service_role(with_km
     documents = role_documents(rendering)
     (rule,) = one(rendering, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs["rules"]
     key = rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"]
-    state = principal(outputs["stateRole"]["arn"], documents[outputs["stateRole"]["arn"].rsplit("/", 1)[1]][1])
+    role, _ = a_state_role(outputs)
+    state = principal(role["arn"], documents[role["arn"].rsplit("/", 1)[1]][1])
     via_s3 = {"kms:ViaService": f"s3.{rendering.ctx.region}.amazonaws.com"}
     assert allows(state, "kms:Decrypt", key, via_s3) and allows(state, "kms:GenerateDataKey", key, via_s3)
     assert not allows(state, "kms:Decrypt", key), "the state role may call KMS directly"

@@ -133,7 +133,8 @@ def test_each_service_gets_its_own_state_role_and_outputs(isolated):
         role = out["provisioningRoles"][service]
         assert role["stateRole"]["arn"] == f"arn:aws:iam::123456789012:role/iam-baseline/iam-baseline-state-{service}"
         assert role["backendUrl"] == out["backendUrl"]
-        assert role["stateRole"]["externalId"] not in (role["externalId"], out["stateRole"]["externalId"])
+        assert role["stateRole"]["externalId"] != role["externalId"]
+    assert "stateRole" not in out, "per-service state has no shared state role"
     group_policy = json.loads(one(isolated, "aws:iam/groupPolicy:GroupPolicy").inputs["policy"])
     assert out["provisioningRoles"]["api"]["stateRole"]["arn"] in group_policy["Statement"][0]["Resource"]
     assert "[profile iam-baseline-api-state]" in out["awsConfig"]
@@ -162,8 +163,12 @@ def test_a_service_state_role_reaches_only_its_own_project(isolated):
     ]
     for key in foreign:
         assert not allows(api, "s3:GetObject", f"{bucket}/.pulumi/{key}"), f"api can read {key}"
-    assert allows(api, "s3:GetObject", f"{bucket}/.pulumi/stacks/iam-baseline/prod.json"), "StackReference to the baseline is blocked"
-    assert not allows(api, "s3:PutObject", f"{bucket}/.pulumi/stacks/iam-baseline/prod.json")
+    for action in ("s3:GetObject", "s3:PutObject"):
+        assert not allows(api, action, f"{bucket}/.pulumi/stacks/iam-baseline/prod.json"), f"api may {action} the baseline's checkpoint"
+    handoff = f"{bucket}/.pulumi/stacks/iam-baseline-handoff/prod.public-api.json"
+    assert allows(api, "s3:GetObject", handoff), "StackReference to its own handoff stack is blocked"
+    assert not allows(api, "s3:PutObject", handoff), "a service may rewrite its own handoff"
+    assert not allows(api, "s3:GetObject", f"{bucket}/.pulumi/stacks/iam-baseline-handoff/prod.etl.json"), "api reads etl's handoff"
     assert allows(api, "s3:GetObject", f"{bucket}/.pulumi/meta.yaml")
     assert allows(api, "s3:ListBucket", bucket, {"s3:prefix": ".pulumi/stacks/public-api/"})
     assert not allows(api, "s3:ListBucket", bucket, {"s3:prefix": ".pulumi/stacks/etl/"})
@@ -177,7 +182,7 @@ def test_the_shared_state_role_no_longer_trusts_service_tokens():
         stack="prod",
     )
     trusts = {name: trust for name, (trust, _) in role_documents(rendering).items()}
-    assert trusts["iam-baseline-state"]["Statement"] == []
+    assert "iam-baseline-state" not in trusts, "no shared state role (IAM would refuse its empty trust)"
     assert trusts["iam-baseline-state-api"]["Statement"][0]["Principal"] == {"Federated": unwrap(rendering.outputs)["oidcProviderArn"]}
 
 

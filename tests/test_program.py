@@ -78,7 +78,7 @@ def test_ci_user_has_the_sts_only_boundary_and_gets_its_one_policy_through_a_gro
     assert policy.inputs["group"] == group.inputs["name"]
     doc = json.loads(policy.inputs["policy"])
     assert [s["Action"] for s in doc["Statement"]] == [["sts:AssumeRole"]]
-    role_arns = [prod.outputs["stateRole"]["arn"]] + [r["arn"] for r in prod.outputs["provisioningRoles"].values()]
+    role_arns = [arn for r in prod.outputs["provisioningRoles"].values() for arn in (r["arn"], r["stateRole"]["arn"])]
     assert doc["Statement"][0]["Resource"] == sorted(role_arns)
 
 
@@ -93,7 +93,7 @@ def test_every_role_trusts_only_the_ci_user_with_its_own_secret_external_id(prod
         assert stmt["Principal"] == {"AWS": user_arn}
         ids.append(stmt["Condition"]["StringEquals"]["sts:ExternalId"])
         assert role.inputs["maxSessionDuration"] == 3600
-    assert len(set(ids)) == len(ids) == 3
+    assert len(set(ids)) == len(ids) == 4, "two services, each with its provisioning and its state role"
 
 
 def test_external_ids_are_derived_from_one_seed_and_stable(prod):
@@ -101,7 +101,11 @@ def test_external_ids_are_derived_from_one_seed_and_stable(prod):
     assert seed.inputs["special"] is False
     assert derive_external_id("seed", "role-a") == derive_external_id("seed", "role-a") != derive_external_id("seed", "role-b")
     again = render({"services": SERVICES, "stateBucket": {"kms": True}, "ci": {"createAccessKey": True}}, stack="prod")
-    assert again.outputs["stateRole"]["externalId"] == prod.outputs["stateRole"]["externalId"]
+    for service in SERVICES:
+        for role in ("provisioning", "state"):
+            pick = (lambda out, s=service, r=role: out["provisioningRoles"][s] if r == "provisioning" else out["provisioningRoles"][s]["stateRole"])
+            assert pick(again.outputs)["externalId"] == pick(prod.outputs)["externalId"], f"{service} {role} external ID moved"
+        assert again.outputs["provisioningRoles"][service]["handoffPassphrase"] == prod.outputs["provisioningRoles"][service]["handoffPassphrase"]
 
 
 def test_configured_external_ids_are_used_and_no_seed_is_needed():
@@ -118,7 +122,6 @@ def test_outputs_have_the_documented_names_and_shapes(prod):
         "stateBucketName",
         "stateBucketArn",
         "backendUrl",
-        "stateRole",
         "ciUser",
         "provisioningRoles",
         "region",
@@ -128,13 +131,15 @@ def test_outputs_have_the_documented_names_and_shapes(prod):
     assert out["accountId"] == "123456789012"
     assert out["backendUrl"] == f"s3://{out['stateBucketName']}?region=us-east-1"
     assert out["stateBucketArn"] == f"arn:aws:s3:::{out['stateBucketName']}"
-    assert set(out["stateRole"]) == {"arn", "externalId"} and isinstance(out["stateRole"]["externalId"], Secret)
     assert set(out["ciUser"]) == {"name", "arn", "accessKeyId", "secretAccessKey"}
     assert isinstance(out["ciUser"]["secretAccessKey"], Secret)
     assert set(out["provisioningRoles"]) == {"api", "etl"}
     for service, role in out["provisioningRoles"].items():
-        assert set(role) == {"arn", "externalId", "allowDelete"}
+        assert set(role) == {"arn", "externalId", "allowDelete", "handoffStack", "handoffPassphrase", "backendUrl", "stateRole"}
         assert isinstance(role["externalId"], Secret), f"{service}'s external ID must be a secret output"
+        assert isinstance(role["handoffPassphrase"], Secret), f"{service}'s handoff passphrase must be a secret output"
+        assert set(role["stateRole"]) == {"arn", "externalId"} and isinstance(role["stateRole"]["externalId"], Secret)
+        assert role["handoffStack"] == f"organization/iam-baseline-handoff/prod.{service}"
         assert role["allowDelete"] is False
         assert role["arn"] == f"arn:aws:iam::123456789012:role/iam-baseline/iam-baseline-svc-{service}"
 
@@ -144,9 +149,13 @@ def test_no_access_key_unless_asked(dev):
     assert set(dev.outputs["ciUser"]) == {"name", "arn"}
 
 
-def test_each_service_costs_two_resources(dev):
-    base = render({})
-    assert len([r for r in dev.registrations if r.custom]) - len([r for r in base.registrations if r.custom]) == 2 * len(SERVICES)
+def test_each_service_costs_four_resources_or_two_with_shared_state(dev):
+    def custom(rendering):
+        return len([r for r in rendering.registrations if r.custom])
+
+    assert custom(dev) - custom(render({})) == 4 * len(SERVICES), "role, policy, state role, state policy"
+    shared = render({"services": SERVICES, "stateIsolation": "shared"})
+    assert custom(shared) - custom(render({"stateIsolation": "shared"})) == 2 * len(SERVICES)
 
 
 def test_service_policies_use_the_configured_resources_and_deny_the_state_key(prod):
@@ -176,6 +185,6 @@ def test_the_quota_check_runs_before_registration_too(monkeypatch):
     original = BaselineMocks.new_resource
     monkeypatch.setattr(BaselineMocks, "new_resource", lambda self, args: registered.append(args.typ) or original(self, args))
     with pytest.raises(ConfigError) as caught:
-        render({"services": {"x": {"actions": ["*"]}}}, stack="prod")
+        render({"services": {"x": {"actions": ["s3:GetObject"], "resources": [f"arn:aws:s3:::bucket-{i:04d}-of-a-long-name/*" for i in range(300)]}}})
     assert "services.x.actions" in str(caught.value) and "10240" in str(caught.value)
     assert registered == []

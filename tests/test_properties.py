@@ -20,7 +20,7 @@ from baseline.findings import ConfigError
 from baseline.policies import ci_trust_policy, iter_statements, render
 from tests.emulated_account import unwrap
 from tests.helpers import render as render_program
-from tests.helpers import role_documents
+from tests.helpers import all_roles, role_documents
 from tests.policy_simulator import principal, trust_admits
 
 CTX = AccountContext("111122223333", "eu-west-1", "aws", "amazonaws.com")
@@ -77,8 +77,11 @@ def shuffled(value, rng):
 
 def documents(bp):
     key = bp.kms_key_arn(KMS_KEY_ID_PLACEHOLDER)
-    docs = {"ci": bp.ci_policy(), "boundary": bp.boundary_policy(), "state": bp.state_policy(key)}
+    docs = {"ci": bp.ci_policy(), "boundary": bp.boundary_policy()}
+    if bp.state_role_name:
+        docs["state"] = bp.state_policy(key)
     docs.update({p.role_name: bp.service_policy(p, key) for p in bp.services})
+    docs.update({p.state_role_name: bp.project_state_policy(p, key) for p in bp.services if p.state_role_name})
     return docs
 
 
@@ -92,7 +95,7 @@ def test_the_ci_key_reaches_nothing_but_assume_role_on_baseline_roles(raw, stack
         doc = documents(bp)[name]
         assert granted_actions(doc) == {"sts:AssumeRole"}, f"{name} grants {sorted(granted_actions(doc))[:5]}"
         for stmt in iter_statements(doc):
-            assert set(stmt["Resource"]) <= {bp.state_role_arn, bp.role_path_arn, *(p.role_arn for p in bp.services)}
+            assert set(stmt["Resource"]) <= {bp.state_role_arn, bp.role_path_arn, *(a for p in bp.services for a in (p.role_arn, p.state_role_arn))}
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -133,7 +136,7 @@ def test_every_role_requires_its_own_external_id(raw, stack):
         return
     rendering = render_program(raw, stack=stack, region="eu-west-1")
     outputs = unwrap(rendering.outputs)
-    roles = {"state": outputs["stateRole"], **outputs["provisioningRoles"]}
+    roles = all_roles(outputs)
     ids = [r["externalId"] for r in roles.values()]
     assert len(set(ids)) == len(ids), "two roles share an external ID"
     ci = principal(outputs["ciUser"]["arn"], [])

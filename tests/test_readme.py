@@ -35,13 +35,13 @@ def test_every_config_key_is_documented():
 
 def test_every_stack_output_is_documented():
     github = {"repository": "acme/api", "branches": ["main"]}
-    outputs = render(
-        {"ci": {"createAccessKey": True, "mode": "both"}, "services": {"api": {"actions": ["sqs:*"], "github": github}}}
-    ).outputs
-    outputs = reveal(outputs)
+    outputs: dict = {}
+    for isolation in ("per-service", "shared"):
+        raw = {"stateIsolation": isolation, "ci": {"createAccessKey": True, "mode": "both"}}
+        outputs.update(reveal(render({**raw, "services": {"api": {"actions": ["sqs:*"], "github": github}}}).outputs))
     nested = {k for role in [outputs["stateRole"], *outputs["provisioningRoles"].values()] for k in role}
-    assert {"githubSubjects", "externalId", "allowDelete"} <= nested
-    missing = [k for k in nested if f"{k}" not in README]
+    assert {"githubSubjects", "externalId", "allowDelete", "handoffStack", "handoffPassphrase"} <= nested
+    missing = [k for k in nested if f"`{k}`" not in README]
     assert not missing, f"README's outputs reference lacks {missing}"
     missing = [k for k in outputs if f"`{k}`" not in README]
     assert not missing, f"README's outputs reference lacks {missing}"

@@ -17,12 +17,12 @@ SQS_SAFE = {a for a in SQS if not is_destructive(a)}
 
 @pytest.fixture(scope="module")
 def prod_sqs():
-    return review(render({"services": {"queue": {"actions": ["sqs:*"]}}}, stack="prod"))
+    return review(render({"stateIsolation": "shared", "services": {"queue": {"actions": ["sqs:*"]}}}, stack="prod"))
 
 
 @pytest.fixture(scope="module")
 def dev_sqs():
-    return review(render({"services": {"queue": {"actions": ["sqs:*"]}}}, stack="dev"))
+    return review(render({"stateIsolation": "shared", "services": {"queue": {"actions": ["sqs:*"]}}}, stack="dev"))
 
 
 def test_sqs_wildcard_in_prod_reaches_the_catalogues_sqs_actions_minus_destructive(prod_sqs):
@@ -125,9 +125,9 @@ def test_shipped_prod_review_passes_and_writes_every_document(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "## Blast radius" in result.stdout and "## Quota budget" in result.stdout and "## Lint" in result.stdout
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json"))
-    assert "ci-user/boundary-acme-iac-ci-boundary.json" in files and "state-role/trust-policy.json" in files
-    assert len(files) == 8
-    assert "[secret]" in (tmp_path / "state-role" / "trust-policy.json").read_text()
+    assert "ci-user/boundary-acme-iac-ci-boundary.json" in files and "service-state-public-api/trust-policy.json" in files
+    assert len(files) == 10, files  # CI user 2; two services x (provisioning, state) x (trust, policy)
+    assert "[secret]" in (tmp_path / "service-state-public-api" / "trust-policy.json").read_text()
 
 
 def test_review_json_and_against(tmp_path):
@@ -152,3 +152,10 @@ def test_text_report_and_json_form_agree(prod_sqs, tmp_path):
     assert f"{len(SQS_SAFE)}" in text
     assert json.loads(json.dumps(public(prod_sqs)))["summary"] == prod_sqs["summary"]
     assert len(write_documents(prod_sqs, tmp_path)) == 6
+
+
+def test_shared_state_is_a_warning_and_per_service_state_is_not(prod_sqs):
+    assert [f["code"] for f in prod_sqs["findings"] if f["severity"] == "warning"] == ["state-shared"]
+    isolated = review(render({"services": {"queue": {"actions": ["sqs:*"]}}}, stack="prod"))
+    assert "state-shared" not in {f["code"] for f in isolated["findings"]}
+    assert "state-role" not in isolated["principals"] and "service-state/queue" in isolated["principals"]

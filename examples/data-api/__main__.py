@@ -3,11 +3,11 @@
 import pulumi
 import pulumi_aws as aws
 
-from baseline.consume import DEFAULT_BASELINE_STACK, provider_for
+from baseline.consume import provider_for
 
 config = pulumi.Config()
 service = config.get("service") or "data-api"
-deploy = pulumi.ResourceOptions(provider=provider_for(service, stack=config.get("baselineStack") or DEFAULT_BASELINE_STACK))
+deploy = pulumi.ResourceOptions(provider=provider_for(service, stack=config.get("handoffStack")))
 
 key = aws.kms.Key("events", description="Encrypts data-api's change events", enable_key_rotation=True, opts=deploy)
 table = aws.dynamodb.Table(

@@ -5,13 +5,13 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from baseline.consume import DEFAULT_BASELINE_STACK, provider_for
+from baseline.consume import provider_for
 
 config = pulumi.Config()
 service = config.get("service") or "etl-processor"
 provider = provider_for(
     service,
-    stack=config.get("baselineStack") or DEFAULT_BASELINE_STACK,
+    stack=config.get("handoffStack"),  # else $IAM_BASELINE_HANDOFF_STACK, a variable `handoff` gives the repository
     web_identity_token_file=config.get("webIdentityTokenFile"),  # set by the OIDC workflow
 )
 deploy = pulumi.ResourceOptions(provider=provider)

@@ -5,11 +5,11 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from baseline.consume import DEFAULT_BASELINE_STACK, provider_for
+from baseline.consume import provider_for
 
 config = pulumi.Config()
 service = config.get("service") or "web-ecs"
-deploy = pulumi.ResourceOptions(provider=provider_for(service, stack=config.get("baselineStack") or DEFAULT_BASELINE_STACK))
+deploy = pulumi.ResourceOptions(provider=provider_for(service, stack=config.get("handoffStack")))
 
 cluster = aws.ecs.Cluster("web", name="web", settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")], opts=deploy)
 logs = aws.cloudwatch.LogGroup("web", name="/ecs/web", retention_in_days=30, opts=deploy)

@@ -5,11 +5,11 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from baseline.consume import DEFAULT_BASELINE_STACK, provider_for
+from baseline.consume import provider_for
 
 config = pulumi.Config()
 service = config.get("service") or "worker-lambda"
-deploy = pulumi.ResourceOptions(provider=provider_for(service, stack=config.get("baselineStack") or DEFAULT_BASELINE_STACK))
+deploy = pulumi.ResourceOptions(provider=provider_for(service, stack=config.get("handoffStack")))
 
 role = aws.iam.Role(
     "handler",

@@ -1,0 +1,102 @@
+"""What one service's repository receives from the baseline, and nothing more.
+
+The baseline's own outputs hold every role's external ID and the CI key; no service may read them.
+Each service instead gets (1) a few repository secrets and variables, printed by `handoff`, and
+(2) a small handoff stack, written by `publish`, that its program reads through a StackReference.
+Both are pure functions of the baseline's outputs (as `pulumi stack output --json --show-secrets`
+prints them), so they are tested without Pulumi.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# What provider_for reads from a handoff stack; `role` and `stateRole` are secret when they hold an
+# external ID.
+HANDOFF_OUTPUTS = ("accountId", "backendUrl", "baselineVersion", "region", "role", "service", "stateRole")
+SECRET_HANDOFF_OUTPUTS = ("role", "stateRole")
+ROLE_KEYS = ("allowDelete", "arn", "externalId", "githubSubjects", "iamPath", "permissionsBoundaryArn")
+STATE_ROLE_KEYS = ("arn", "externalId", "githubSubjects")
+
+
+class UnknownService(ValueError):
+    """The baseline has no provisioning role for that service."""
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A service repository's share of the baseline: secrets and plain variables, by name."""
+
+    service: str
+    secrets: dict[str, str]
+    variables: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return `{"service", "secrets", "variables"}`, the shape `handoff --json` prints."""
+        return {"service": self.service, "secrets": dict(sorted(self.secrets.items())), "variables": dict(sorted(self.variables.items()))}
+
+
+def service_entry(outputs: Mapping[str, Any], service: str) -> Mapping[str, Any]:
+    """Return the baseline's `provisioningRoles` entry of a service, or raise naming the known ones."""
+    roles = outputs.get("provisioningRoles") or {}
+    if service not in roles:
+        raise UnknownService(f"service {service!r} is not in the baseline (it has: {', '.join(sorted(roles)) or 'none'})")
+    return roles[service]
+
+
+def _state_role(outputs: Mapping[str, Any], entry: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Return the state role the service logs in with: its own, or the shared one (stateIsolation shared)."""
+    return entry.get("stateRole") or outputs["stateRole"]
+
+
+def handoff_stack_outputs(outputs: Mapping[str, Any], service: str) -> dict[str, Any]:
+    """Return what the service's handoff stack exports: its own roles and the account facts, nothing else."""
+    entry = service_entry(outputs, service)
+    state = _state_role(outputs, entry)
+    return {
+        "service": service,
+        "accountId": outputs["accountId"],
+        "region": outputs["region"],
+        "backendUrl": outputs["backendUrl"],
+        "baselineVersion": outputs["baselineVersion"],
+        "role": {k: entry[k] for k in ROLE_KEYS if k in entry},
+        "stateRole": {k: state[k] for k in STATE_ROLE_KEYS if k in state},
+    }
+
+
+def service_handoff(outputs: Mapping[str, Any], service: str) -> Handoff:
+    """Return exactly what the service's repository must hold."""
+    entry = service_entry(outputs, service)
+    state = _state_role(outputs, entry)
+    secrets = {"PULUMI_CONFIG_PASSPHRASE": entry["handoffPassphrase"]}
+    if "externalId" in state:  # static-key modes: the CI key and the state role's external ID
+        ci_user = outputs.get("ciUser", {})
+        secrets["IAM_BASELINE_STATE_EXTERNAL_ID"] = state["externalId"]
+        if "secretAccessKey" in ci_user:
+            secrets["AWS_ACCESS_KEY_ID"] = ci_user["accessKeyId"]
+            secrets["AWS_SECRET_ACCESS_KEY"] = ci_user["secretAccessKey"]
+    variables = {
+        "AWS_REGION": outputs["region"],
+        "IAM_BASELINE_ACCOUNT_ID": outputs["accountId"],
+        "IAM_BASELINE_BACKEND_URL": outputs["backendUrl"],
+        "IAM_BASELINE_HANDOFF_STACK": entry["handoffStack"],
+        "IAM_BASELINE_ROLE_ARN": entry["arn"],
+        "IAM_BASELINE_STATE_ROLE_ARN": state["arn"],
+    }
+    return Handoff(service, secrets, variables)
+
+
+def format_handoff(handoff: Handoff) -> str:
+    """Return `gh` commands that set the values, to run in a clone of the service's repository."""
+    lines = [
+        f"# Service {handoff.service}: run these in a clone of its repository (gh picks the repository from it).",
+        "# Nothing else of the baseline belongs there: not awsConfig, not another service's values.",
+    ]
+    if "IAM_BASELINE_STATE_EXTERNAL_ID" in handoff.secrets and "AWS_ACCESS_KEY_ID" not in handoff.secrets:
+        lines.append("# The CI user has no key in the outputs (ci.createAccessKey false): also set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
+    lines += [f"gh secret set {name} --body {shlex.quote(value)}" for name, value in sorted(handoff.secrets.items())]
+    lines += [f"gh variable set {name} --body {shlex.quote(value)}" for name, value in sorted(handoff.variables.items())]
+    return "\n".join(lines) + "\n"
