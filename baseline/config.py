@@ -48,7 +48,7 @@ ASSUME_ROLE_PREFIX = "sts:AssumeRole"  # AssumeRole, AssumeRoleWithSAML, AssumeR
 # Role names are `<namePrefix>-svc-<service>` and `<namePrefix>-state`; see naming.py.
 SERVICE_ROLE_INFIX = "-svc-"
 STATE_ROLE_INFIX = "-state-"
-_ARN_SHAPE = re.compile(r"arn:(\*|aws[a-z-]*):([a-z0-9*-]*):([a-z0-9*-]*):(\d{12}|\*|):(.+)", re.ASCII | re.DOTALL)
+_ARN_SHAPE = re.compile(r"arn:(\*|aws[a-z-]*):([a-z0-9*-]*):([a-z0-9*-]*):(\d{12}|\*|):(.+)", re.ASCII)
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 

@@ -45,10 +45,10 @@ def principal(
     )
 
 
-def trust_admits(trust: dict[str, Any], caller: Node, role_arn: str, context: dict[str, str]) -> bool:
-    """Return whether a role's trust policy lets `caller` call sts:AssumeRole with this context."""
+def trust_admits(trust: dict[str, Any], caller: Node, role_arn: str, context: dict[str, str], action: str = "sts:AssumeRole") -> bool:
+    """Return whether a role's trust policy lets `caller` call `action` (sts:AssumeRole) with this context."""
     account = role_arn.split(":")[4]
-    result = resource_policy_authorization(caller, account, trust, "sts:AssumeRole", role_arn, CaseInsensitiveDict(context))
+    result = resource_policy_authorization(caller, account, trust, action, role_arn, CaseInsensitiveDict(context))
     return result in (ResourcePolicyEvalResult.NODE_MATCH, ResourcePolicyEvalResult.ROOT_MATCH)
 
 

@@ -1,0 +1,144 @@
+"""`handoff` and `publish`: each service repository receives its own values, through its own stack."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from baseline.handoff import UnknownService, format_handoff, handoff_stack_outputs, service_handoff
+from baseline.offline import Secret, reveal, run_offline
+from baseline.publish import handoff_program, publish_handoffs
+from tests.helpers import render, render_shipped, run_cli
+
+
+@pytest.fixture(scope="module")
+def prod():
+    return reveal(render_shipped("prod").outputs)
+
+
+def test_a_static_key_repository_gets_the_key_its_state_external_id_and_its_passphrase(prod):
+    handoff = service_handoff(prod, "etl-processor")
+    entry = prod["provisioningRoles"]["etl-processor"]
+    assert handoff.secrets == {
+        "AWS_ACCESS_KEY_ID": prod["ciUser"]["accessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": prod["ciUser"]["secretAccessKey"],
+        "IAM_BASELINE_STATE_EXTERNAL_ID": entry["stateRole"]["externalId"],
+        "PULUMI_CONFIG_PASSPHRASE": entry["handoffPassphrase"],
+    }
+    assert handoff.variables == {
+        "AWS_REGION": "eu-west-1",
+        "IAM_BASELINE_ACCOUNT_ID": prod["accountId"],
+        "IAM_BASELINE_BACKEND_URL": prod["backendUrl"],
+        "IAM_BASELINE_HANDOFF_STACK": "organization/iam-baseline-handoff/prod.etl-processor",
+        "IAM_BASELINE_ROLE_ARN": entry["arn"],
+        "IAM_BASELINE_STATE_ROLE_ARN": entry["stateRole"]["arn"],
+    }
+
+
+def test_the_handoff_stack_holds_only_the_services_own_roles(prod):
+    values = handoff_stack_outputs(prod, "etl-processor")
+    entry = prod["provisioningRoles"]["etl-processor"]
+    assert set(values) == {"service", "accountId", "region", "backendUrl", "baselineVersion", "role", "stateRole"}
+    assert values["role"] == {"arn": entry["arn"], "externalId": entry["externalId"], "allowDelete": False}
+    assert values["stateRole"] == entry["stateRole"]
+    assert "public-api" not in json.dumps(values) and "handoffPassphrase" not in json.dumps(values)
+
+
+def test_the_handoff_program_exports_external_ids_as_secrets(prod):
+    values = handoff_stack_outputs(prod, "etl-processor")
+    rendering = run_offline(handoff_program(values), "prod.etl-processor", {}, project="iam-baseline-handoff")
+    assert isinstance(rendering.outputs["role"], Secret) and isinstance(rendering.outputs["stateRole"], Secret)
+    assert rendering.outputs["service"] == "etl-processor" and reveal(rendering.outputs) == values
+    assert [r for r in rendering.registrations if r.custom] == [], "a handoff stack creates no resource"
+
+
+def test_with_github_only_the_role_is_not_secret_and_no_aws_secret_is_handed_over():
+    github = {"repository": "acme/api", "branches": ["main"]}
+    outputs = reveal(render({"ci": {"mode": "github"}, "services": {"api": {"actions": ["sqs:*"], "github": github}}}).outputs)
+    assert set(service_handoff(outputs, "api").secrets) == {"PULUMI_CONFIG_PASSPHRASE"}
+    rendering = run_offline(handoff_program(handoff_stack_outputs(outputs, "api")), "dev.api", {}, project="iam-baseline-handoff")
+    assert not isinstance(rendering.outputs["role"], Secret)
+
+
+def test_a_shared_state_stack_hands_over_the_shared_state_role():
+    outputs = reveal(render({"stateIsolation": "shared", "services": {"api": {"actions": ["sqs:*"]}}}).outputs)
+    handoff = service_handoff(outputs, "api")
+    assert handoff.variables["IAM_BASELINE_STATE_ROLE_ARN"] == outputs["stateRole"]["arn"]
+    assert handoff.secrets["IAM_BASELINE_STATE_EXTERNAL_ID"] == outputs["stateRole"]["externalId"]
+
+
+def test_an_unknown_service_names_the_known_ones(prod):
+    with pytest.raises(UnknownService, match=r"'billing' is not in the baseline \(it has: etl-processor, public-api\)"):
+        service_handoff(prod, "billing")
+
+
+def test_the_text_form_is_gh_commands_with_quoted_values(prod):
+    text = format_handoff(service_handoff(prod, "public-api"))
+    assert "gh secret set PULUMI_CONFIG_PASSPHRASE --body " in text
+    assert "gh variable set IAM_BASELINE_BACKEND_URL --body 's3://" in text  # '?' and '&' quoted for the shell
+    assert "etl-processor" not in text
+
+
+class FakePublisher:
+    def __init__(self):
+        self.calls = []
+
+    def publish(self, stack, backend_url, passphrase, program):
+        self.calls.append((stack, backend_url, passphrase, program))
+
+
+def test_publish_writes_one_stack_per_service_with_its_own_passphrase(prod):
+    publisher = FakePublisher()
+    lines = []
+    stacks = publish_handoffs(prod, publisher, echo=lines.append)
+    assert stacks == ["organization/iam-baseline-handoff/prod.etl-processor", "organization/iam-baseline-handoff/prod.public-api"]
+    for (stack, url, passphrase, program), service in zip(publisher.calls, ["etl-processor", "public-api"], strict=True):
+        assert stack == prod["provisioningRoles"][service]["handoffStack"] and url == prod["backendUrl"]
+        assert passphrase == prod["provisioningRoles"][service]["handoffPassphrase"]
+        rendering = run_offline(program, stack.rsplit("/", 1)[1], {}, project="iam-baseline-handoff")
+        assert reveal(rendering.outputs) == handoff_stack_outputs(prod, service)
+    assert len({call[2] for call in publisher.calls}) == 2, "each service has its own passphrase"
+    assert publish_handoffs(prod, FakePublisher(), ["public-api"], dry_run=True, echo=lines.append) == [stacks[1]]
+    assert lines[-1].startswith("would publish")
+
+
+def test_handoff_cli_prints_json_from_an_outputs_file(prod, tmp_path):
+    outputs_file = tmp_path / "outputs.json"
+    outputs_file.write_text(json.dumps(prod))
+    result = run_cli("handoff", "--stack", "prod", "--service", "etl-processor", "--outputs", str(outputs_file), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == service_handoff(prod, "etl-processor").to_json()
+    offline = run_cli("handoff", "--stack", "prod", "--service", "etl-processor", "--offline", "--json")
+    assert json.loads(offline.stdout) == json.loads(result.stdout), "--offline uses the same stand-ins as plan"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--service", "billing", "--offline"], "--service: service 'billing' is not in the baseline"),
+        (["--service", "api", "--outputs", "/nonexistent.json"], "no such file"),
+        (["--service", "api"], "needs the Pulumi CLI"),
+    ],
+)
+def test_handoff_cli_errors_exit_2_with_one_line(args, message):
+    result = run_cli("handoff", "--stack", "prod", *args)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_handoff_cli_refuses_a_file_that_is_not_the_baselines_outputs(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    other = tmp_path / "other.json"
+    other.write_text('{"queueUrl": "x"}')
+    for path, message in ((bad, "not the JSON"), (other, "no provisioningRoles")):
+        result = run_cli("handoff", "--stack", "prod", "--service", "api", "--outputs", str(path))
+        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_publish_cli_dry_run_names_the_stacks_and_needs_the_cli_otherwise():
+    dry = run_cli("publish", "--stack", "prod", "--offline", "--dry-run")
+    assert dry.returncode == 0 and "would publish organization/iam-baseline-handoff/prod.public-api" in dry.stdout
+    real = run_cli("publish", "--stack", "prod", "--offline")
+    assert real.returncode == 2 and "needs the Pulumi CLI" in real.stderr

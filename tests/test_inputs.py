@@ -1,0 +1,150 @@
+"""Inputs that used to slip through or crash, each refused with a message naming its key (or read as meant)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from baseline.arns import AccountContext
+from baseline.blueprint import design_baseline
+from baseline.config import decode_pulumi_config, parse_config
+from baseline.findings import ConfigError
+from tests.helpers import render
+
+CTX = AccountContext("111122223333", "eu-west-1", "aws", "amazonaws.com")
+# KMS CreateAlias: `alias/` then [a-zA-Z0-9/_-], at most 256 characters, never under alias/aws/.
+KMS_ALIAS = re.compile(r"alias/(?!aws/)[A-Za-z0-9/_-]{1,250}")
+
+
+def problems(raw, stack="dev"):
+    with pytest.raises(ConfigError) as caught:
+        design_baseline(parse_config(raw, stack), CTX)
+    return {f.key: f.message for f in caught.value.findings}
+
+
+def svc(**extra):
+    return {"actions": ["sqs:*"], **extra}
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_a_grant_of_every_action_is_an_error_in_every_environment(stack):
+    assert "every action" in problems({"services": {"api": {"actions": ["sqs:*", "*"]}}}, stack)["services.api.actions[1]"]
+
+
+@pytest.mark.parametrize("pattern", ["sts:*", "sts:Assume*", "sts:AssumeRole", "sts:AssumeRoleWith*"])
+def test_granting_role_assumption_is_an_error(pattern):
+    assert "no role chaining" in problems({"services": {"api": {"actions": [pattern]}}})["services.api.actions[0]"]
+
+
+def test_sts_actions_that_do_not_assume_roles_are_fine_and_iam_star_gets_the_guard():
+    bp = design_baseline(parse_config({"services": {"api": {"actions": ["sts:GetCallerIdentity", "iam:*"]}}}, "prod"), CTX)
+    assert bp.services[0].escalation is not None, "iam:* is only accepted because the escalation guard applies"
+
+
+@pytest.mark.parametrize("environment", ["prod", "Prod", "PROD", "production", "Production", " prod "])
+def test_every_spelling_of_production_is_prod(environment):
+    cfg = parse_config({"environment": environment, "services": {"api": svc()}}, "any")
+    assert cfg.is_prod and not cfg.allow_delete and not cfg.services[0].allow_delete
+    github = {"repository": "acme/api", "branches": ["main"], "pullRequests": True}
+    found = problems({"environment": environment, "ci": {"mode": "github"}, "services": {"api": svc(github=github)}}, "any")
+    assert "pull-request" in found["services.api.github"]
+
+
+def test_an_unknown_environment_is_non_prod_with_a_warning():
+    cfg = parse_config({"environment": "eu-prd-1"}, "any")
+    assert not cfg.is_prod and cfg.allow_delete
+    (warning,) = cfg.warnings
+    assert warning.key == "environment" and warning.severity == "warning" and "environment: prod" in warning.message
+    assert design_baseline(cfg, CTX).warnings == (warning,)
+    assert parse_config({"environment": "staging"}, "any").warnings == ()
+
+
+@pytest.mark.parametrize("value", ["³⁶⁰⁰", "٣٦٠٠", "1e3", "-5", "3 600"])
+def test_numbers_in_other_scripts_are_refused_without_crashing(value):
+    found = problems({"ci": {"maxSessionDuration": value}, "maxDeleteWindowHours": value, "stateBucket": {"noncurrentVersionDays": value}})
+    assert {"ci.maxSessionDuration", "maxDeleteWindowHours", "stateBucket.noncurrentVersionDays"} <= set(found)
+    assert "whole number" in found["ci.maxSessionDuration"]
+
+
+def test_plain_digit_strings_still_parse():
+    assert parse_config({"ci": {"maxSessionDuration": " 7200 "}}, "dev").ci.max_session_duration == 7200
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ({"services": {"api\n": svc()}}, "services.api\n"),
+        ({"namePrefix": "acme\n"}, "namePrefix"),
+        ({"ci": {"userName": "ci\n"}}, "ci.userName"),
+        ({"services": {"api": svc(externalId="secret-id\n")}}, "services.api.externalId"),
+        ({"services": {"api": svc(pulumiProject="api\n")}}, "services.api.pulumiProject"),
+        ({"services": {"api": {"actions": ["sqs:SendMessage\n"]}}}, "services.api.actions[0]"),
+        ({"services": {"api": svc(resources=["arn:aws:sqs:eu-west-1:111122223333:q\n"])}}, "services.api.resources[0]"),
+        ({"ci": {"requireSessionName": "ci-*\n"}}, "ci.requireSessionName"),
+        ({"stateBucket": {"name": "acme-state\n"}}, "stateBucket.name"),
+        ({"ci": {"mode": "github"}, "services": {"api": svc(github={"repository": "acme/api\n", "branches": ["main"]})}}, "services.api.github.repository"),
+        ({"ci": {"mode": "github"}, "services": {"api": svc(github={"repository": "acme/api", "branches": ["main\n"]})}}, "services.api.github.branches"),
+    ],
+)
+def test_a_trailing_newline_is_never_part_of_a_valid_name(raw, key):
+    assert key in problems(raw), f"{key} accepted a trailing newline"
+
+
+def test_a_numeric_name_prefix_from_pulumi_config_is_a_name():
+    decoded = decode_pulumi_config({"iam-baseline:namePrefix": "123", "iam-baseline:services": '{"api": {"actions": ["sqs:*"]}}'})
+    assert decoded == {"namePrefix": "123", "services": {"api": {"actions": ["sqs:*"]}}}
+    assert design_baseline(parse_config(decoded, "dev"), CTX).services[0].role_name == "123-svc-api"
+    assert render({"namePrefix": "123", "allowDelete": "false", "maxDeleteWindowHours": "12"}).outputs["stateBucketName"].startswith("123-state-")
+
+
+def test_the_role_quota_counts_every_role():
+    per_service = design_baseline(parse_config({"services": {f"s{i}": svc() for i in range(501)}}, "dev"), CTX)
+    assert [w.key for w in per_service.warnings] == ["services"] and "1002 roles" in per_service.warnings[0].message
+    shared = design_baseline(parse_config({"stateIsolation": "shared", "services": {f"s{i}": svc() for i in range(501)}}, "dev"), CTX)
+    assert shared.warnings == (), "501 service roles and one shared state role fit the default quota"
+
+
+def test_an_empty_trust_is_refused_naming_the_key_to_set():
+    found = problems({"stateIsolation": "shared", "ci": {"mode": "github"}})
+    assert "trust nobody" in found["stateIsolation"]
+    isolated = design_baseline(parse_config({"ci": {"mode": "github"}}, "dev"), CTX)
+    assert isolated.state_role_name is None, "per-service state creates no shared state role to trust nobody"
+
+
+@pytest.mark.parametrize("bucket", ["acme.state.bucket", "a.b-c", "acme-iac-state-111122223333-eu-west-1"])
+def test_the_kms_alias_is_always_one_kms_accepts(bucket):
+    bp = design_baseline(parse_config({"stateBucket": {"name": bucket, "kms": True}}, "dev"), CTX)
+    assert KMS_ALIAS.fullmatch(bp.kms_alias_name), bp.kms_alias_name
+    rendering = render({"stateBucket": {"name": bucket, "kms": True}})
+    (alias,) = rendering.of_type("aws:kms/alias:Alias")
+    assert alias.inputs["name"] == bp.kms_alias_name
+
+
+@pytest.mark.parametrize("project", ["iam-baseline", "IAM-Baseline", "iam-baseline-handoff"])
+def test_a_service_may_not_name_the_baselines_own_project(project):
+    assert "reserved" in problems({"services": {"api": svc(pulumiProject=project)}})["services.api.pulumiProject"]
+
+
+def test_two_services_may_not_share_a_project():
+    found = problems({"services": {"api": svc(pulumiProject="shop"), "web": svc(pulumiProject="Shop")}})
+    assert "each service needs its own state" in found["services.web.pulumiProject"]
+
+
+def test_two_services_may_not_accept_the_same_github_subject():
+    same = {"repository": "acme/mono", "branches": ["main"]}
+    found = problems({"ci": {"mode": "github"}, "services": {"api": svc(github=same), "web": svc(github={**same, "branches": ["*"]})}})
+    assert "reach both" in found["services.web.github"]
+    split = {"api": svc(github={"repository": "acme/mono", "environments": ["api"]}), "web": svc(github={"repository": "acme/mono", "environments": ["web"]})}
+    assert len(parse_config({"ci": {"mode": "github"}, "services": split}, "dev").services) == 2, "one repository, one environment per service"
+
+
+def test_bad_isolation_input_registers_nothing(monkeypatch):
+    from baseline.mocks import BaselineMocks
+
+    registered = []
+    original = BaselineMocks.new_resource
+    monkeypatch.setattr(BaselineMocks, "new_resource", lambda self, args: registered.append(args.typ) or original(self, args))
+    with pytest.raises(ConfigError, match="reserved"):
+        render({"services": {"api": svc(pulumiProject="iam-baseline")}})
+    assert registered == []
