@@ -91,7 +91,9 @@ def _baseline_outputs(args: argparse.Namespace) -> dict[str, Any]:
         except FileNotFoundError:
             raise UsageError(f"--outputs {args.outputs}: no such file") from None
         except ValueError as error:
-            raise UsageError(f"--outputs {args.outputs}: not the JSON `pulumi stack output --json --show-secrets` prints ({error})") from None
+            raise UsageError(
+                f"--outputs {args.outputs}: not the JSON `pulumi stack output --json --show-secrets` prints ({error})"
+            ) from None
         if not isinstance(outputs, dict) or "provisioningRoles" not in outputs:
             raise UsageError(f"--outputs {args.outputs}: no provisioningRoles; is it the iam-baseline stack's output?")
         return outputs
@@ -100,7 +102,9 @@ def _baseline_outputs(args: argparse.Namespace) -> dict[str, Any]:
 
         return dict(reveal(_render(args.project_dir, args.stack).outputs))
     if shutil.which("pulumi") is None:
-        raise UsageError("reading the deployed stack needs the Pulumi CLI; pass --outputs FILE (pulumi stack output --json --show-secrets) or --offline")
+        raise UsageError(
+            "reading the deployed stack needs the Pulumi CLI; pass --outputs FILE (pulumi stack output --json --show-secrets) or --offline"
+        )
     import pulumi.automation as auto
 
     deployed = auto.select_stack(stack_name=args.stack, work_dir=str(args.project_dir)).outputs()

@@ -238,7 +238,16 @@ def _service_plan(config: BaselineConfig, svc: ServiceConfig, baseline_path: str
     state_arn = arns.role_arn(ctx, baseline_path, state_name) if state_name else None
     handoff = handoff_stack_name(config.project, config.stack, svc.pulumi_project)
     return ServiceRolePlan(
-        svc, role_name, arns.role_arn(ctx, baseline_path, role_name), grant, service_path, escalation, boundary_name, state_name, state_arn, handoff
+        svc,
+        role_name,
+        arns.role_arn(ctx, baseline_path, role_name),
+        grant,
+        service_path,
+        escalation,
+        boundary_name,
+        state_name,
+        state_arn,
+        handoff,
     )
 
 
@@ -318,7 +327,12 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
             )
 
     if bp.state_role_name is not None:
-        over("ci", "the state role's trust policy", bp.trust_policy(bp.state_subjects, EXTERNAL_ID_PLACEHOLDER), quotas.TRUST_POLICY_MAX_CHARS)
+        over(
+            "ci",
+            "the state role's trust policy",
+            bp.trust_policy(bp.state_subjects, EXTERNAL_ID_PLACEHOLDER),
+            quotas.TRUST_POLICY_MAX_CHARS,
+        )
         over("stateBucket", "the state role's policy", bp.state_policy(key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
     if bp.config.ci.uses_user:
         over("ci", "the CI group's policy", bp.ci_policy(), quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS)

@@ -107,6 +107,9 @@ def run_bootstrap(
             echo("      no changes: the baseline now keeps its own state in its bucket")
     if not dry_run:
         echo(f"done. Keep the backend URL for this project: {_value(outputs['backendUrl'])}; {local_dir} can be archived and removed.")
+        echo(
+            f"next: python -m baseline publish --stack {stack}, then python -m baseline handoff --stack {stack} --service NAME per service"
+        )
     return outputs
 
 

@@ -16,8 +16,8 @@ from baseline.findings import CONFIG_NAMESPACE, ConfigError, Finding
 from baseline.github import REF_PATTERN, GithubRepository, admits_pull_requests, parse_repository
 from baseline.github import subjects as github_subjects
 from baseline.prod_guards import (
-    DEFAULT_MAX_DELETE_WINDOW_HOURS,
     BASELINE_PROJECT,
+    DEFAULT_MAX_DELETE_WINDOW_HOURS,
     DEFAULT_STATE_ISOLATION,
     PROJECT_NAME_PATTERN,
     STATE_ISOLATION_MODES,
@@ -229,7 +229,17 @@ def parse_config(raw: Mapping[str, Any], stack: str, now: datetime | None = None
     if findings:
         raise ConfigError(findings)
     return BaselineConfig(
-        stack, environment, allow_delete, name_prefix, state_bucket, ci, services, isolation, window_rules.max_hours, tuple(warnings), project
+        stack,
+        environment,
+        allow_delete,
+        name_prefix,
+        state_bucket,
+        ci,
+        services,
+        isolation,
+        window_rules.max_hours,
+        tuple(warnings),
+        project,
     )
 
 
@@ -335,7 +345,12 @@ def _check_isolation(ci: CiConfig, services: tuple[ServiceConfig, ...], isolatio
     for svc in services:
         key = f"services.{svc.name}.pulumiProject"
         if svc.pulumi_project.lower() in reserved:
-            found.append(Finding(key, f"{svc.pulumi_project!r} is the baseline's own project ({', '.join(reserved)} are reserved); name the service's Pulumi project"))
+            found.append(
+                Finding(
+                    key,
+                    f"{svc.pulumi_project!r} is the baseline's own project ({', '.join(reserved)} are reserved); name the service's Pulumi project",
+                )
+            )
         elif svc.pulumi_project.lower() in projects:
             other = projects[svc.pulumi_project.lower()]
             found.append(Finding(key, f"{svc.pulumi_project!r} is also service {other!r}'s project: each service needs its own state"))
@@ -357,7 +372,10 @@ def _check_isolation(ci: CiConfig, services: tuple[ServiceConfig, ...], isolatio
     if isolation == "shared" and ci.mode == "github" and not any(svc.github for svc in services):
         # IAM refuses a trust policy with no statements (MalformedPolicyDocument).
         found.append(
-            Finding("stateIsolation", "shared state with ci.mode github needs at least one service with github subjects: the state role would trust nobody")
+            Finding(
+                "stateIsolation",
+                "shared state with ci.mode github needs at least one service with github subjects: the state role would trust nobody",
+            )
         )
     return found
 

@@ -205,7 +205,11 @@ def discover(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], se
     sys.path.insert(0, str(service_dir))
     try:
         rendering = run_offline(
-            functools.partial(_run_program, service_dir), stack, config, project=project, any_stack_outputs=handoff_stack_outputs(outputs, name)
+            functools.partial(_run_program, service_dir),
+            stack,
+            config,
+            project=project,
+            any_stack_outputs=handoff_stack_outputs(outputs, name),
         )
     finally:
         os.chdir(cwd)

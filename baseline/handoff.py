@@ -96,7 +96,9 @@ def format_handoff(handoff: Handoff) -> str:
         "# Nothing else of the baseline belongs there: not awsConfig, not another service's values.",
     ]
     if "IAM_BASELINE_STATE_EXTERNAL_ID" in handoff.secrets and "AWS_ACCESS_KEY_ID" not in handoff.secrets:
-        lines.append("# The CI user has no key in the outputs (ci.createAccessKey false): also set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
+        lines.append(
+            "# The CI user has no key in the outputs (ci.createAccessKey false): also set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
+        )
     lines += [f"gh secret set {name} --body {shlex.quote(value)}" for name, value in sorted(handoff.secrets.items())]
     lines += [f"gh variable set {name} --body {shlex.quote(value)}" for name, value in sorted(handoff.variables.items())]
     return "\n".join(lines) + "\n"

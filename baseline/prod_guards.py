@@ -19,6 +19,7 @@ def handoff_project(baseline_project: str) -> str:
     """Return the Pulumi project that holds the services' handoff stacks (one small stack per service)."""
     return f"{baseline_project}-handoff"
 
+
 # Pulumi project names: letters, digits, '-', '_', '.'.
 PROJECT_NAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 DELETE_WINDOW_KEYS = ("reason", "until")

@@ -70,5 +70,10 @@ def a_state_role(outputs: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """Return a state role and the Pulumi project whose keys it may write: the shared one, else the first service's."""
     if "stateRole" in outputs:
         return outputs["stateRole"], "any-project"
-    name, role = sorted(outputs["provisioningRoles"].items())[0]
-    return role["stateRole"], role["handoffStack"].rsplit("/", 1)[1].split(".", 1)[1]
+    role = outputs["provisioningRoles"][min(outputs["provisioningRoles"])]
+    return role["stateRole"], project_of(role)
+
+
+def project_of(entry: dict[str, Any]) -> str:
+    """Return a service's Pulumi project from its output entry (its handoff stack is `<stack>.<project>`)."""
+    return str(entry["handoffStack"]).rsplit("/", 1)[1].split(".", 1)[1]

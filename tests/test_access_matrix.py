@@ -143,4 +143,6 @@ def test_an_iam_granted_role_cannot_change_the_baselines_roles(matrix):
             role_name = role["arn"].rsplit("/", 1)[1]
             assert denied(iam.put_role_policy, RoleName=role_name, PolicyName="escalate", PolicyDocument=admin), f"platform widened {name}"
             assert denied(iam.update_assume_role_policy, RoleName=role_name, PolicyDocument=trust), f"platform retrusted {name}"
-            assert denied(iam.delete_role_policy, RoleName=role_name, PolicyName="pulumi-state" if name.endswith("state") else "provisioning")
+            assert denied(
+                iam.delete_role_policy, RoleName=role_name, PolicyName="pulumi-state" if name.endswith("state") else "provisioning"
+            )

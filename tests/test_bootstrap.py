@@ -61,6 +61,10 @@ def test_the_stack_is_created_locally_then_moved_into_its_bucket(tmp_path):
     assert outputs["backendUrl"] == BUCKET_URL
     assert (tmp_path / "local").is_dir()
     assert lines[0].startswith("[1/10]") and "no changes" in "\n".join(lines)
+    assert (
+        lines[-1]
+        == "next: python -m baseline publish --stack prod, then python -m baseline handoff --stack prod --service NAME per service"
+    )
 
 
 def test_dry_run_prints_every_step_and_touches_nothing(tmp_path):

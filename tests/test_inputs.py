@@ -83,8 +83,14 @@ def test_plain_digit_strings_still_parse():
         ({"services": {"api": svc(resources=["arn:aws:sqs:eu-west-1:111122223333:q\n"])}}, "services.api.resources[0]"),
         ({"ci": {"requireSessionName": "ci-*\n"}}, "ci.requireSessionName"),
         ({"stateBucket": {"name": "acme-state\n"}}, "stateBucket.name"),
-        ({"ci": {"mode": "github"}, "services": {"api": svc(github={"repository": "acme/api\n", "branches": ["main"]})}}, "services.api.github.repository"),
-        ({"ci": {"mode": "github"}, "services": {"api": svc(github={"repository": "acme/api", "branches": ["main\n"]})}}, "services.api.github.branches"),
+        (
+            {"ci": {"mode": "github"}, "services": {"api": svc(github={"repository": "acme/api\n", "branches": ["main"]})}},
+            "services.api.github.repository",
+        ),
+        (
+            {"ci": {"mode": "github"}, "services": {"api": svc(github={"repository": "acme/api", "branches": ["main\n"]})}},
+            "services.api.github.branches",
+        ),
     ],
 )
 def test_a_trailing_newline_is_never_part_of_a_valid_name(raw, key):
@@ -95,7 +101,11 @@ def test_a_numeric_name_prefix_from_pulumi_config_is_a_name():
     decoded = decode_pulumi_config({"iam-baseline:namePrefix": "123", "iam-baseline:services": '{"api": {"actions": ["sqs:*"]}}'})
     assert decoded == {"namePrefix": "123", "services": {"api": {"actions": ["sqs:*"]}}}
     assert design_baseline(parse_config(decoded, "dev"), CTX).services[0].role_name == "123-svc-api"
-    assert render({"namePrefix": "123", "allowDelete": "false", "maxDeleteWindowHours": "12"}).outputs["stateBucketName"].startswith("123-state-")
+    assert (
+        render({"namePrefix": "123", "allowDelete": "false", "maxDeleteWindowHours": "12"})
+        .outputs["stateBucketName"]
+        .startswith("123-state-")
+    )
 
 
 def test_the_role_quota_counts_every_role():
@@ -135,8 +145,13 @@ def test_two_services_may_not_accept_the_same_github_subject():
     same = {"repository": "acme/mono", "branches": ["main"]}
     found = problems({"ci": {"mode": "github"}, "services": {"api": svc(github=same), "web": svc(github={**same, "branches": ["*"]})}})
     assert "reach both" in found["services.web.github"]
-    split = {"api": svc(github={"repository": "acme/mono", "environments": ["api"]}), "web": svc(github={"repository": "acme/mono", "environments": ["web"]})}
-    assert len(parse_config({"ci": {"mode": "github"}, "services": split}, "dev").services) == 2, "one repository, one environment per service"
+    split = {
+        "api": svc(github={"repository": "acme/mono", "environments": ["api"]}),
+        "web": svc(github={"repository": "acme/mono", "environments": ["web"]}),
+    }
+    assert len(parse_config({"ci": {"mode": "github"}, "services": split}, "dev").services) == 2, (
+        "one repository, one environment per service"
+    )
 
 
 def test_bad_isolation_input_registers_nothing(monkeypatch):

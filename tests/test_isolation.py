@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from baseline.handoff import handoff_stack_outputs, service_handoff
 from tests.emulated_account import EmulatedAccount, denied, unwrap
-from tests.helpers import render, render_shipped
+from tests.helpers import project_of, render, render_shipped
 from tests.policy_simulator import allows, principal, trust_admits, web_identity_admits
 
 SUB = "token.actions.githubusercontent.com:sub"
@@ -122,9 +122,8 @@ def assumable(rendering, outputs: dict[str, Any], held: Holdings) -> set[str]:
 def state_keys(outputs: dict[str, Any], stack: str, service: str) -> dict[str, str]:
     """Return the state-bucket object ARNs that matter to the attack, by what they are."""
     bucket = outputs["stateBucketArn"]
-    own_project = outputs["provisioningRoles"][service]["handoffStack"].rsplit("/", 1)[1].split(".", 1)[1]
-    other = sorted(s for s in outputs["provisioningRoles"] if s != service)[0]
-    other_project = outputs["provisioningRoles"][other]["handoffStack"].rsplit("/", 1)[1].split(".", 1)[1]
+    own_project = project_of(outputs["provisioningRoles"][service])
+    other_project = project_of(outputs["provisioningRoles"][min(s for s in outputs["provisioningRoles"] if s != service)])
     return {
         "baseline checkpoint": f"{bucket}/.pulumi/stacks/iam-baseline/{stack}.json",
         "baseline history": f"{bucket}/.pulumi/history/iam-baseline/{stack}/{stack}-1.checkpoint.json",
@@ -155,7 +154,9 @@ def check_the_promise(rendering, stack: str, service: str) -> None:
         secrets = [entry.get("externalId"), entry["handoffPassphrase"], entry.get("stateRole", {}).get("externalId")]
         leaked = [s for s in secrets if s and s in held.text()]
         assert not leaked, f"{service}'s repository holds {other}'s secrets"
-    assert held.secrets["PULUMI_CONFIG_PASSPHRASE"] not in {e["handoffPassphrase"] for n, e in outputs["provisioningRoles"].items() if n != service}
+    assert held.secrets["PULUMI_CONFIG_PASSPHRASE"] not in {
+        e["handoffPassphrase"] for n, e in outputs["provisioningRoles"].items() if n != service
+    }
 
     # Its state, and never the baseline's; its handoff, read-only.
     keys = state_keys(outputs, stack, service)
@@ -189,7 +190,14 @@ def check_the_promise(rendering, stack: str, service: str) -> None:
         assert not allows(node, "sts:AssumeRole", f"arn:aws:iam::{outputs['accountId']}:role/Admin"), f"{name} chains into another role"
 
 
-MODES = [("user", "per-service"), ("github", "per-service"), ("both", "per-service"), ("user", "shared"), ("github", "shared"), ("both", "shared")]
+MODES = [
+    ("user", "per-service"),
+    ("github", "per-service"),
+    ("both", "per-service"),
+    ("user", "shared"),
+    ("github", "shared"),
+    ("both", "shared"),
+]
 
 
 @pytest.fixture(scope="module", params=MODES, ids=[f"{m}-{i}" for m, i in MODES])
@@ -232,7 +240,9 @@ def generated(draw):
     isolation = draw(st.sampled_from(["per-service", "shared"]))
     services = {}
     for index, name in enumerate(names):
-        service: dict[str, Any] = {"actions": draw(st.sampled_from([["sqs:*"], ["s3:Get*", "s3:Put*"], ["iam:*", "ec2:*"], ["dynamodb:*"]]))}
+        service: dict[str, Any] = {
+            "actions": draw(st.sampled_from([["sqs:*"], ["s3:Get*", "s3:Put*"], ["iam:*", "ec2:*"], ["dynamodb:*"]]))
+        }
         if ci_mode != "user" and (ci_mode == "github" or draw(st.booleans())):
             refs = draw(st.sampled_from([{"branches": ["main"]}, {"environments": ["production"]}, {"branches": ["release/*"]}]))
             service["github"] = {"repository": f"acme/{name}-{index}", **refs}

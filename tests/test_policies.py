@@ -126,7 +126,9 @@ def test_every_service_role_is_walled_off_from_the_baseline_whatever_it_is_grant
     assert set(iam_deny["Resource"]) == {f"arn:aws:iam::111122223333:{kind}/iam-baseline/*" for kind in ("role", "user", "group", "policy")}
     # The Deny holds only if every baseline principal really lives under that path.
     assert bp.ci_user_arn.startswith("arn:aws:iam::111122223333:user/iam-baseline/")
-    assert all(arn.startswith("arn:aws:iam::111122223333:role/iam-baseline/") for arn in (bp.services[0].role_arn, bp.services[0].state_role_arn))
+    assert all(
+        arn.startswith("arn:aws:iam::111122223333:role/iam-baseline/") for arn in (bp.services[0].role_arn, bp.services[0].state_role_arn)
+    )
     assert bp.services[0].role_arn.startswith("arn:aws:iam::111122223333:role/iam-baseline/")
 
 

@@ -103,9 +103,14 @@ def test_external_ids_are_derived_from_one_seed_and_stable(prod):
     again = render({"services": SERVICES, "stateBucket": {"kms": True}, "ci": {"createAccessKey": True}}, stack="prod")
     for service in SERVICES:
         for role in ("provisioning", "state"):
-            pick = (lambda out, s=service, r=role: out["provisioningRoles"][s] if r == "provisioning" else out["provisioningRoles"][s]["stateRole"])
+            pick = lambda out, s=service, r=role: (
+                out["provisioningRoles"][s] if r == "provisioning" else out["provisioningRoles"][s]["stateRole"]
+            )
             assert pick(again.outputs)["externalId"] == pick(prod.outputs)["externalId"], f"{service} {role} external ID moved"
-        assert again.outputs["provisioningRoles"][service]["handoffPassphrase"] == prod.outputs["provisioningRoles"][service]["handoffPassphrase"]
+        assert (
+            again.outputs["provisioningRoles"][service]["handoffPassphrase"]
+            == prod.outputs["provisioningRoles"][service]["handoffPassphrase"]
+        )
 
 
 def test_configured_external_ids_are_used_and_no_seed_is_needed():
@@ -185,6 +190,12 @@ def test_the_quota_check_runs_before_registration_too(monkeypatch):
     original = BaselineMocks.new_resource
     monkeypatch.setattr(BaselineMocks, "new_resource", lambda self, args: registered.append(args.typ) or original(self, args))
     with pytest.raises(ConfigError) as caught:
-        render({"services": {"x": {"actions": ["s3:GetObject"], "resources": [f"arn:aws:s3:::bucket-{i:04d}-of-a-long-name/*" for i in range(300)]}}})
+        render(
+            {
+                "services": {
+                    "x": {"actions": ["s3:GetObject"], "resources": [f"arn:aws:s3:::bucket-{i:04d}-of-a-long-name/*" for i in range(300)]}
+                }
+            }
+        )
     assert "services.x.actions" in str(caught.value) and "10240" in str(caught.value)
     assert registered == []

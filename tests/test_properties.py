@@ -19,8 +19,8 @@ from baseline.config import parse_config
 from baseline.findings import ConfigError
 from baseline.policies import ci_trust_policy, iter_statements, render
 from tests.emulated_account import unwrap
-from tests.helpers import render as render_program
 from tests.helpers import all_roles, role_documents
+from tests.helpers import render as render_program
 from tests.policy_simulator import principal, trust_admits
 
 CTX = AccountContext("111122223333", "eu-west-1", "aws", "amazonaws.com")
@@ -95,7 +95,11 @@ def test_the_ci_key_reaches_nothing_but_assume_role_on_baseline_roles(raw, stack
         doc = documents(bp)[name]
         assert granted_actions(doc) == {"sts:AssumeRole"}, f"{name} grants {sorted(granted_actions(doc))[:5]}"
         for stmt in iter_statements(doc):
-            assert set(stmt["Resource"]) <= {bp.state_role_arn, bp.role_path_arn, *(a for p in bp.services for a in (p.role_arn, p.state_role_arn))}
+            assert set(stmt["Resource"]) <= {
+                bp.state_role_arn,
+                bp.role_path_arn,
+                *(a for p in bp.services for a in (p.role_arn, p.state_role_arn)),
+            }
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

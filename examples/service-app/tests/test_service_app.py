@@ -126,7 +126,9 @@ def test_handoff_checks_and_assume_role_settings_are_plain_functions():
 
 def test_a_github_only_baseline_is_consumed_with_a_web_identity_token():
     github = {"repository": "acme/etl", "environments": ["production"]}
-    outputs = reveal(render({"ci": {"mode": "github"}, "services": {SERVICE: {"actions": ["sqs:*"], "github": github}}}, stack="prod").outputs)
+    outputs = reveal(
+        render({"ci": {"mode": "github"}, "services": {SERVICE: {"actions": ["sqs:*"], "github": github}}}, stack="prod").outputs
+    )
     handoff = service_handoff(outputs, SERVICE)
     assert set(handoff.secrets) == {"PULUMI_CONFIG_PASSPHRASE"}, "with OIDC a repository holds no AWS secret"
     rendering = run_app(handoff, handoff_stack_outputs(outputs, SERVICE), extra_config={"service-app:webIdentityTokenFile": "/tmp/token"})
