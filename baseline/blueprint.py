@@ -8,6 +8,7 @@ placeholders of their exact length, so the size checks here are the sizes AWS wi
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 
@@ -122,7 +123,7 @@ class Blueprint:
         """Return the state key's alias, derived from the bucket name so that KMS always accepts it."""
         return "alias/" + _NOT_IN_ALIAS.sub("-", self.bucket_name)
 
-    @property
+    @functools.cached_property
     def baseline_state(self) -> BaselineState:
         """Return the baseline's own keys in the bucket (its project's stacks, history, backups, locks)
         and those of the handoff stacks."""

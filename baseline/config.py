@@ -355,10 +355,12 @@ def _check_isolation(ci: CiConfig, services: tuple[ServiceConfig, ...], isolatio
             other = projects[svc.pulumi_project.lower()]
             found.append(Finding(key, f"{svc.pulumi_project!r} is also service {other!r}'s project: each service needs its own state"))
         projects[svc.pulumi_project.lower()] = svc.name
-    owners: dict[str, str] = {}
+    # Subjects name one literal repository (`repo:ORG/REPO:...`), so only subjects of the same one can overlap.
+    owners: dict[str, dict[str, str]] = {}
     for svc in services:
         for subject in svc.github.subjects if svc.github else ():
-            clash = next((o for s, o in owners.items() if o != svc.name and globs_overlap(s, subject)), None)
+            same_repository = owners.setdefault(subject.split(":", 2)[1], {})
+            clash = next((o for s, o in same_repository.items() if o != svc.name and globs_overlap(s, subject)), None)
             if clash:
                 found.append(
                     Finding(
@@ -368,7 +370,7 @@ def _check_isolation(ci: CiConfig, services: tuple[ServiceConfig, ...], isolatio
                     )
                 )
                 break
-            owners[subject] = svc.name
+            same_repository[subject] = svc.name
     if isolation == "shared" and ci.mode == "github" and not any(svc.github for svc in services):
         # IAM refuses a trust policy with no statements (MalformedPolicyDocument).
         found.append(
