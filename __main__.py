@@ -1,5 +1,5 @@
 """Pulumi entry point: read config, build the baseline, export its outputs."""
 
-from baseline.program import run_stack
+from baseline.stack.program import run_stack
 
 run_stack()

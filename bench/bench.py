@@ -39,9 +39,9 @@ def child(mode: str, services: int, resources: int) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     import pulumi_aws as aws
 
-    from baseline.offline import run_offline
-    from baseline.program import run_stack
-    from baseline.review import review
+    from baseline.offline.engine import run_offline
+    from baseline.stack.program import run_stack
+    from baseline.review.review import review
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()

@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws, settings
 from moto.core.authorization import ActionAuthenticatorMixin
 
-from baseline.offline import Rendering, reveal
+from baseline.offline.engine import Rendering, reveal
 from tests.helpers import all_roles
 
 ADMIN = {"aws_access_key_id": "admin-setup", "aws_secret_access_key": "admin-setup"}

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from baseline.offline import Rendering, load_stack_config, run_offline
-from baseline.program import run_stack
+from baseline.offline.engine import Rendering, load_stack_config, run_offline
+from baseline.stack.program import run_stack
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@
 
 import configparser
 
-from baseline.aws_config import RoleProfile, aws_config_text, session_name_for
+from baseline.stack.aws_config import RoleProfile, aws_config_text, session_name_for
 from tests.emulated_account import unwrap
 from tests.helpers import render
 

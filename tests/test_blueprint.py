@@ -2,12 +2,12 @@
 
 import pytest
 
-from baseline.arns import AccountContext
-from baseline.blueprint import design_baseline
-from baseline.catalog import get_actions_for_service
-from baseline.config import parse_config
-from baseline.findings import ConfigError
-from baseline.policies import iter_statements
+from baseline.aws.arns import AccountContext
+from baseline.design.blueprint import design_baseline
+from baseline.aws.catalog import get_actions_for_service
+from baseline.design.config import parse_config
+from baseline.design.findings import ConfigError
+from baseline.design.policies import iter_statements
 
 CTX = AccountContext("111122223333", "us-east-1", "aws", "amazonaws.com")
 

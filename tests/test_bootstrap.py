@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from baseline.bootstrap import BootstrapError, bootstrap_steps, run_bootstrap
+from baseline.cli.bootstrap import BootstrapError, bootstrap_steps, run_bootstrap
 from tests.helpers import run_cli
 
 BUCKET_URL = "s3://acme-iac-state-123456789012-eu-west-1?region=eu-west-1"

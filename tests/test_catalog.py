@@ -2,7 +2,7 @@
 
 import pytest
 
-from baseline import catalog
+from baseline.aws import catalog
 
 
 def test_every_named_destructive_action_exists_in_the_catalogue():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from baseline.config import parse_config
-from baseline.findings import ConfigError
+from baseline.design.config import parse_config
+from baseline.design.findings import ConfigError
 
 GOOD_SERVICE = {"actions": ["sqs:SendMessage"]}
 

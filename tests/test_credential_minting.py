@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from baseline.catalog import CREDENTIAL_MINTING_ACTIONS, get_actions_matching
-from baseline.review import review
+from baseline.aws.catalog import CREDENTIAL_MINTING_ACTIONS, get_actions_matching
+from baseline.review.review import review
 from tests.emulated_account import EmulatedAccount, denied, unwrap
 from tests.helpers import render, role_documents
 from tests.policy_simulator import allows, principal

@@ -9,9 +9,9 @@ import pytest
 from moto import mock_aws, settings
 from moto.core.authorization import ActionAuthenticatorMixin
 
-from baseline.discover import actions_for_type, discover, iam_prefix
-from baseline.grants import expand_patterns
-from baseline.offline import reveal
+from baseline.cli.discover import actions_for_type, discover, iam_prefix
+from baseline.design.grants import expand_patterns
+from baseline.offline.engine import reveal
 from tests.emulated_account import denied
 from tests.helpers import PROJECT_DIR, render_shipped, run_cli
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from baseline.escalation import boundary_conditioned_actions, iam_write_actions
+from baseline.design.escalation import boundary_conditioned_actions, iam_write_actions
 from tests.emulated_account import unwrap
 from tests.helpers import render, role_documents
 from tests.policy_simulator import allows, principal

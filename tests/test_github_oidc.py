@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from baseline.config import parse_config
-from baseline.findings import ConfigError
-from baseline.github import GithubRepository, parse_repository, subjects
+from baseline.design.config import parse_config
+from baseline.design.findings import ConfigError
+from baseline.design.github_subjects import GithubRepository, parse_repository, subjects
 from tests.emulated_account import unwrap
 from tests.helpers import one, render, role_documents
 from tests.policy_simulator import allows, principal, trust_admits, web_identity_admits

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baseline.catalog import get_actions_for_service, get_destructive_actions_for_service, is_destructive
-from baseline.grants import compact_actions, expand_patterns, resolve_grant
+from baseline.aws.catalog import get_actions_for_service, get_destructive_actions_for_service, is_destructive
+from baseline.design.grants import compact_actions, expand_patterns, resolve_grant
 
 SERVICES = ["sqs", "ec2", "s3", "iam", "rds", "ecs", "dynamodb", "glue", "kms", "lambda", "route53", "elasticloadbalancing", "logs"]
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from baseline.arns import AccountContext
-from baseline.blueprint import design_baseline
-from baseline.config import decode_pulumi_config, parse_config
-from baseline.findings import ConfigError
+from baseline.aws.arns import AccountContext
+from baseline.design.blueprint import design_baseline
+from baseline.design.config import decode_pulumi_config, parse_config
+from baseline.design.findings import ConfigError
 from tests.helpers import render
 
 CTX = AccountContext("111122223333", "eu-west-1", "aws", "amazonaws.com")
@@ -155,7 +155,7 @@ def test_two_services_may_not_accept_the_same_github_subject():
 
 
 def test_bad_isolation_input_registers_nothing(monkeypatch):
-    from baseline.mocks import BaselineMocks
+    from baseline.offline.fake_aws import BaselineMocks
 
     registered = []
     original = BaselineMocks.new_resource

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from baseline.handoff import handoff_stack_outputs, service_handoff
+from baseline.design.handoff import handoff_stack_outputs, service_handoff
 from tests.emulated_account import EmulatedAccount, denied, unwrap
 from tests.helpers import project_of, render, render_shipped
 from tests.policy_simulator import allows, principal, trust_admits, web_identity_admits

@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from baseline.catalog import get_actions_for_service, is_destructive
-from baseline.config import parse_config
-from baseline.findings import ConfigError
-from baseline.review import review
+from baseline.aws.catalog import get_actions_for_service, is_destructive
+from baseline.design.config import parse_config
+from baseline.design.findings import ConfigError
+from baseline.review.review import review
 from tests.emulated_account import EmulatedAccount, denied, unwrap
 from tests.helpers import one, render, role_documents
 from tests.policy_simulator import allows, principal
@@ -66,7 +66,7 @@ def test_the_maximum_window_is_configurable():
 
 @pytest.fixture(scope="module")
 def windowed(monkeypatch_module):
-    import baseline.config as config_module
+    import baseline.design.config as config_module
 
     class FrozenDatetime(datetime):
         @classmethod
@@ -103,7 +103,7 @@ def test_iam_itself_opens_and_closes_the_window(windowed):
 def test_the_window_grants_exactly_the_destructive_actions_of_the_configured_grant(windowed):
     (policy,) = role_documents(windowed)["iam-baseline-svc-q"][1]
     window = {s["Sid"]: s for s in policy["Statement"]}["DeleteWindow"]
-    from baseline.grants import expand_patterns
+    from baseline.design.grants import expand_patterns
 
     assert expand_patterns(window["Action"]) == SQS_DESTRUCTIVE
     assert window["Condition"] == {"DateLessThan": {"aws:CurrentTime": "2026-11-26T18:00:00Z"}}

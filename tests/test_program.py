@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from baseline.external_ids import derive_external_id
-from baseline.findings import ConfigError
-from baseline.offline import Secret
+from baseline.design.external_ids import derive_external_id
+from baseline.design.findings import ConfigError
+from baseline.offline.engine import Secret
 from tests.helpers import one, render, role_documents
 
 SERVICES = {"api": {"actions": ["sqs:*", "ec2:Describe*"]}, "etl": {"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::data/*"]}}
@@ -172,7 +172,7 @@ def test_service_policies_use_the_configured_resources_and_deny_the_state_key(pr
 
 
 def test_bad_config_fails_naming_every_key_and_registers_nothing(monkeypatch):
-    from baseline.mocks import BaselineMocks
+    from baseline.offline.fake_aws import BaselineMocks
 
     registered = []
     original = BaselineMocks.new_resource
@@ -184,7 +184,7 @@ def test_bad_config_fails_naming_every_key_and_registers_nothing(monkeypatch):
 
 
 def test_the_quota_check_runs_before_registration_too(monkeypatch):
-    from baseline.mocks import BaselineMocks
+    from baseline.offline.fake_aws import BaselineMocks
 
     registered = []
     original = BaselineMocks.new_resource

@@ -10,14 +10,14 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from baseline import quotas
-from baseline.analysis import granted_actions
-from baseline.arns import AccountContext
-from baseline.blueprint import KMS_KEY_ID_PLACEHOLDER, design_baseline
-from baseline.catalog import get_actions_for_service, is_destructive
-from baseline.config import parse_config
-from baseline.findings import ConfigError
-from baseline.policies import ci_trust_policy, iter_statements, render
+from baseline.design import quotas
+from baseline.review.effective import granted_actions
+from baseline.aws.arns import AccountContext
+from baseline.design.blueprint import KMS_KEY_ID_PLACEHOLDER, design_baseline
+from baseline.aws.catalog import get_actions_for_service, is_destructive
+from baseline.design.config import parse_config
+from baseline.design.findings import ConfigError
+from baseline.design.policies import ci_trust_policy, iter_statements, render
 from tests.emulated_account import unwrap
 from tests.helpers import all_roles, role_documents
 from tests.helpers import render as render_program

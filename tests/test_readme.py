@@ -2,8 +2,8 @@
 
 import re
 
-from baseline import config
-from baseline.offline import reveal
+from baseline.design import config
+from baseline.offline.engine import reveal
 from tests.helpers import PROJECT_DIR, render
 
 README = (PROJECT_DIR / "README.md").read_text()

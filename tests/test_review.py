@@ -5,10 +5,10 @@ import json
 import pytest
 import yaml
 
-from baseline.catalog import get_access_level, get_actions_for_service, get_all_actions, is_destructive
-from baseline.lint import lint_document
-from baseline.review import Principal, compare, quota_budget, review
-from baseline.review_report import format_review, public, write_documents
+from baseline.aws.catalog import get_access_level, get_actions_for_service, get_all_actions, is_destructive
+from baseline.review.lint import lint_document
+from baseline.review.review import Principal, compare, quota_budget, review
+from baseline.review.report import format_review, public, write_documents
 from tests.helpers import render, run_cli
 
 SQS = set(get_actions_for_service("sqs"))

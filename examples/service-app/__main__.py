@@ -5,7 +5,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from baseline.consume import provider_for
+from iam_baseline_consume import provider_for
 
 config = pulumi.Config()
 service = config.get("service") or "etl-processor"

@@ -1,0 +1,208 @@
+"""Command line: `python -m baseline plan|review|bootstrap|publish|handoff|discover|tighten`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from baseline.design.findings import ConfigError
+
+if TYPE_CHECKING:
+    from baseline.offline.engine import Rendering
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    parser = argparse.ArgumentParser(prog="iam-baseline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    plan = commands.add_parser("plan", help="show what `pulumi up` would create, without AWS or the Pulumi CLI")
+    plan.add_argument("--stack", required=True, help="stack name; its config is read from Pulumi.<stack>.yaml")
+    plan.add_argument("--project-dir", type=Path, default=Path("."), help="folder holding Pulumi.<stack>.yaml (default: .)")
+    plan.add_argument("--json", action="store_true", help="print the outputs and every document as JSON")
+    review = commands.add_parser("review", help="effective permissions, blast radius, quota budget and lint, offline")
+    review.add_argument("--stack", required=True, help="stack name; its config is read from Pulumi.<stack>.yaml")
+    review.add_argument("--against", metavar="STACK", help="also show what --stack can do that STACK cannot, and vice versa")
+    review.add_argument("--project-dir", type=Path, default=Path("."), help="folder holding the stack files (default: .)")
+    review.add_argument("--json", action="store_true", help="print the review as JSON")
+    review.add_argument("--out", type=Path, metavar="DIR", help="write every policy document to DIR/<principal>/ for diffing")
+    boot = commands.add_parser("bootstrap", help="first `pulumi up` on a local backend, then move the stack into its new bucket")
+    boot.add_argument("--stack", required=True, help="the baseline stack to stand up, e.g. prod")
+    boot.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
+    boot.add_argument("--local-dir", type=Path, default=Path(".pulumi-bootstrap"), help="local backend folder for the first run")
+    boot.add_argument("--secrets-provider", help="e.g. awskms://alias/iam-baseline?region=eu-west-1 (default: passphrase)")
+    boot.add_argument("--dry-run", action="store_true", help="print every step and its CLI command; change nothing")
+    disc = commands.add_parser("discover", help="propose a service's actions from its Pulumi program, offline")
+    disc.add_argument("path", type=Path, help="the service's Pulumi project folder")
+    disc.add_argument("--stack", required=True, help="the stack whose config both programs use (e.g. dev)")
+    disc.add_argument("--service", help="service name in the baseline (default: the program's `service` config, else its project name)")
+    disc.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
+    tight = commands.add_parser("tighten", help="reduce a service's actions to those its role used, from CloudTrail logs")
+    tight.add_argument("--service", required=True, help="the service whose provisioning role to look for")
+    tight.add_argument("--cloudtrail", type=Path, required=True, help="folder of CloudTrail log files (.json or .json.gz)")
+    tight.add_argument("--stack", default="prod", help="the baseline stack the role belongs to (default: prod)")
+    tight.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
+    tight.add_argument("--json", action="store_true", help="print the report as JSON")
+    hand = commands.add_parser("handoff", help="print exactly what one service's repository must hold, and how to set it")
+    _outputs_source(hand)
+    hand.add_argument("--service", required=True, help="the service whose values to print")
+    hand.add_argument("--json", action="store_true", help='print {"service", "secrets", "variables"} as JSON')
+    pub = commands.add_parser("publish", help="write each service's handoff stack (its values only) after the baseline's `pulumi up`")
+    _outputs_source(pub)
+    pub.add_argument("--service", action="append", help="publish only this service (repeatable; default: every service)")
+    pub.add_argument("--dry-run", action="store_true", help="name the stacks that would be written; change nothing")
+    args = parser.parse_args(argv)
+    commands_by_name = {
+        "plan": _plan,
+        "review": _review,
+        "bootstrap": _bootstrap,
+        "discover": _discover,
+        "tighten": _tighten,
+        "handoff": _handoff,
+        "publish": _publish,
+    }
+    try:
+        return commands_by_name[args.command](args)
+    except (ConfigError, FileNotFoundError, UsageError) as error:  # bad input: say so, exit 2, no traceback
+        print(error, file=sys.stderr)
+        return 2
+
+
+class UsageError(ValueError):
+    """Input the command cannot use; the message says what to give instead."""
+
+
+def _outputs_source(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--stack", required=True, help="the baseline stack, e.g. prod")
+    command.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
+    source = command.add_mutually_exclusive_group()
+    source.add_argument("--outputs", type=Path, metavar="FILE", help="the JSON `pulumi stack output --json --show-secrets` printed")
+    source.add_argument("--offline", action="store_true", help="use the offline stand-ins that `plan` shows (no AWS, no CLI)")
+
+
+def _baseline_outputs(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the baseline stack's outputs, secrets in the clear: from FILE, offline, or the deployed stack."""
+    if args.outputs:
+        try:
+            outputs = json.loads(args.outputs.read_text())
+        except FileNotFoundError:
+            raise UsageError(f"--outputs {args.outputs}: no such file") from None
+        except ValueError as error:
+            raise UsageError(
+                f"--outputs {args.outputs}: not the JSON `pulumi stack output --json --show-secrets` prints ({error})"
+            ) from None
+        if not isinstance(outputs, dict) or "provisioningRoles" not in outputs:
+            raise UsageError(f"--outputs {args.outputs}: no provisioningRoles; is it the iam-baseline stack's output?")
+        return outputs
+    if args.offline:
+        from baseline.offline.engine import reveal
+
+        return dict(reveal(_render(args.project_dir, args.stack).outputs))
+    if shutil.which("pulumi") is None:
+        raise UsageError(
+            "reading the deployed stack needs the Pulumi CLI; pass --outputs FILE (pulumi stack output --json --show-secrets) or --offline"
+        )
+    import pulumi.automation as auto
+
+    deployed = auto.select_stack(stack_name=args.stack, work_dir=str(args.project_dir)).outputs()
+    return {name: value.value for name, value in deployed.items()}
+
+
+def _handoff(args: argparse.Namespace) -> int:
+    from baseline.design.handoff import UnknownService, format_handoff, service_handoff
+
+    try:
+        handoff = service_handoff(_baseline_outputs(args), args.service)
+    except UnknownService as error:
+        raise UsageError(f"--service: {error}") from None
+    print(json.dumps(handoff.to_json(), indent=2) if args.json else format_handoff(handoff), end="" if not args.json else "\n")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from baseline.design.handoff import UnknownService
+    from baseline.cli.publish import AutomationPublisher, publish_handoffs
+
+    outputs = _baseline_outputs(args)
+    if not args.dry_run and shutil.which("pulumi") is None:
+        raise UsageError("publish needs the Pulumi CLI and credentials that may write the state bucket; --dry-run names the stacks")
+    try:
+        publish_handoffs(outputs, AutomationPublisher(), args.service, dry_run=args.dry_run)
+    except UnknownService as error:
+        raise UsageError(f"--service: {error}") from None
+    return 0
+
+
+def _discover(args: argparse.Namespace) -> int:
+    from baseline.cli.discover import discover, format_proposal
+    from baseline.offline.engine import reveal
+
+    baseline = reveal(_render(args.project_dir, args.stack).outputs)
+    print(format_proposal(discover(args.path.resolve(), args.stack, baseline, args.service)))
+    return 0
+
+
+def _tighten(args: argparse.Namespace) -> int:
+    from baseline.review.review import collect_principals
+    from baseline.cli.tighten import format_tightened, read_records, tightened, usage_of
+
+    rendering = _render(args.project_dir, args.stack)
+    role = collect_principals(rendering).get(f"service/{args.service}")
+    if role is None:
+        print(f"service {args.service!r} has no provisioning role in stack {args.stack!r}", file=sys.stderr)
+        return 2
+    report = tightened(args.service, role.reachable, usage_of(read_records(args.cloudtrail), role.arn))
+    print(json.dumps(report, indent=2) if args.json else format_tightened(report))
+    return 0
+
+
+def _bootstrap(args: argparse.Namespace) -> int:
+    from baseline.cli.bootstrap import AutomationRunner, BootstrapError, run_bootstrap
+
+    try:
+        runner = AutomationRunner(args.project_dir)
+        run_bootstrap(args.stack, runner, local_dir=args.local_dir, secrets_provider=args.secrets_provider, dry_run=args.dry_run)
+    except BootstrapError as error:
+        print(f"bootstrap stopped: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _render(project_dir: Path, stack: str) -> Rendering:
+    from baseline.offline.engine import load_stack_config, run_offline
+    from baseline.stack.program import run_stack
+
+    config, secret_keys = load_stack_config(project_dir, stack)
+    rendering = run_offline(run_stack, stack, config, secret_keys)
+    for warning in rendering.warnings:
+        print(warning, file=sys.stderr)
+    return rendering
+
+
+def _review(args: argparse.Namespace) -> int:
+    from baseline.review.review import compare, review
+    from baseline.review.report import format_comparison, format_review, public, write_documents
+
+    report = review(_render(args.project_dir, args.stack))
+    other = review(_render(args.project_dir, args.against)) if args.against else None
+    comparison = compare(report, other) if other else None
+    if args.json:
+        print(json.dumps({**public(report), **({"comparison": comparison} if comparison else {})}, indent=2, sort_keys=True))
+    else:
+        sys.stdout.write(format_review(report) + (("\n" + format_comparison(comparison)) if comparison else ""))
+    if args.out:
+        paths = write_documents(report, args.out)
+        print(f"wrote {len(paths)} policy documents under {args.out}", file=sys.stderr)
+    return 1 if report["summary"]["error"] else 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from baseline.cli.plan import format_plan, plan_data
+
+    rendering = _render(args.project_dir, args.stack)
+    data = plan_data(rendering)
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n" if args.json else format_plan(data))
+    return 0

@@ -1,0 +1,378 @@
+"""The whole baseline as plain data: names, ARNs and grants, checked against IAM's quotas.
+
+Built before any resource is registered, so every config or quota problem surfaces first. Values
+only AWS or Pulumi know later (generated external IDs, the KMS key's ID) are stood in for by
+placeholders of their exact length, so the size checks here are the sizes AWS will see.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from dataclasses import dataclass
+
+from baseline.aws import arns
+from baseline.design import github_subjects as github
+from baseline.design import quotas
+from baseline.aws.arns import AccountContext
+from baseline.aws.catalog import get_actions_matching, is_destructive
+from baseline.design.config import SERVICE_ROLE_INFIX, STATE_ROLE_INFIX, BaselineConfig, ServiceConfig
+from baseline.design.escalation import EscalationGuard, escalation_statements, writes_iam
+from baseline.design.external_ids import GENERATED_EXTERNAL_ID_LENGTH
+from baseline.design.findings import ConfigError, Finding
+from baseline.design.grants import ServiceGrant, destructive_patterns, expand_patterns, resolve_grant
+from baseline.design.policies import (
+    PULUMI_BACKEND_PREFIX,
+    BaselineGuard,
+    BaselineState,
+    DeleteWindowGrant,
+    Document,
+    ProjectState,
+    TrustGuards,
+    ci_boundary_policy,
+    ci_user_policy,
+    created_principal_boundary,
+    project_state_policy,
+    render,
+    role_trust_policy,
+    service_role_policy,
+    state_role_policy,
+)
+from baseline.design.delete_windows import handoff_project
+
+# KMS alias names: `alias/` then letters, digits, '/', '_' and '-' (a bucket name may also hold dots).
+_NOT_IN_ALIAS = re.compile(r"[^A-Za-z0-9/_-]")
+KMS_KEY_ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+EXTERNAL_ID_PLACEHOLDER = "x" * GENERATED_EXTERNAL_ID_LENGTH
+
+
+@dataclass(frozen=True)
+class ServiceRolePlan:
+    """One provisioning role: its config, name, ARN and resolved grant."""
+
+    service: ServiceConfig
+    role_name: str
+    role_arn: str
+    grant: ServiceGrant
+    iam_path: str = ""
+    escalation: EscalationGuard | None = None
+    boundary_name: str | None = None
+    state_role_name: str | None = None  # per-service state isolation only
+    state_role_arn: str | None = None
+    handoff_stack: str = ""  # the small stack holding only this service's values
+
+    @property
+    def handoff_key_prefix(self) -> str:
+        """Return the state-bucket key prefix of the service's handoff stack (`.json`, `.json.gz`, `.bak`)."""
+        project, _, stack = self.handoff_stack.removeprefix("organization/").partition("/")
+        return f"{PULUMI_BACKEND_PREFIX}stacks/{project}/{stack}.json"
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """Return the GitHub token subjects this role accepts (none without GitHub config)."""
+        return self.service.github.subjects if self.service.github else ()
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """Everything the Pulumi layer registers, decided in advance."""
+
+    config: BaselineConfig
+    ctx: AccountContext
+    iam_path: str
+    bucket_name: str
+    bucket_arn: str
+    objects_arn: str
+    backend_objects_arn: str
+    ci_user_name: str
+    ci_user_arn: str
+    ci_group_name: str
+    github_provider_arn: str | None
+    boundary_policy_name: str
+    role_path_arn: str
+    ci_assume_resources: tuple[str, ...]
+    state_role_name: str | None  # the shared state role, with stateIsolation shared only
+    state_role_arn: str | None
+    services: tuple[ServiceRolePlan, ...]
+    baseline_iam_arns: tuple[str, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+
+    @property
+    def s3_endpoint(self) -> str:
+        """Return the S3 endpoint name used in `kms:ViaService` conditions."""
+        return f"s3.{self.ctx.region}.{self.ctx.dns_suffix}"
+
+    @property
+    def backend_url(self) -> str:
+        """Return the `pulumi login` URL of the state bucket."""
+        return f"s3://{self.bucket_name}?region={self.ctx.region}"
+
+    def kms_key_arn(self, key_id: str) -> str | None:
+        """Return the state key's ARN for a key ID, or None when the bucket uses SSE-S3."""
+        return arns.kms_key_arn(self.ctx, key_id) if self.config.state_bucket.kms else None
+
+    def guard(self, kms_key_arn: str | None) -> BaselineGuard:
+        """Return what every provisioning role is denied."""
+        return BaselineGuard(
+            state_bucket_arns=(self.bucket_arn, self.objects_arn),
+            state_kms_key_arn=kms_key_arn,
+            baseline_iam_arns=self.baseline_iam_arns,
+        )
+
+    @property
+    def kms_alias_name(self) -> str:
+        """Return the state key's alias, derived from the bucket name so that KMS always accepts it."""
+        return "alias/" + _NOT_IN_ALIAS.sub("-", self.bucket_name)
+
+    @functools.cached_property
+    def baseline_state(self) -> BaselineState:
+        """Return the baseline's own keys in the bucket (its project's stacks, history, backups, locks)
+        and those of the handoff stacks."""
+
+        def keys(project: str) -> tuple[str, ...]:
+            return tuple(arns.object_arn(self.ctx, self.bucket_name, prefix + "*") for prefix in project_key_prefixes(project))
+
+        return BaselineState(keys(self.config.project), keys(handoff_project(self.config.project)))
+
+    def state_policy(self, kms_key_arn: str | None) -> Document:
+        """Return the shared state role's permission policy."""
+        return state_role_policy(self.bucket_arn, self.backend_objects_arn, kms_key_arn, self.s3_endpoint, self.baseline_state)
+
+    def service_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
+        """Return a provisioning role's permission policy."""
+        extra = escalation_statements(plan.escalation) if plan.escalation else []
+        window = plan.service.delete_window
+        grant = DeleteWindowGrant(destructive_patterns(tuple(sorted(plan.service.actions))), window.until_text) if window else None
+        return service_role_policy(plan.grant, plan.service.resources, self.guard(kms_key_arn), extra, grant)
+
+    def project_state(self, plan: ServiceRolePlan) -> ProjectState:
+        """Return the state-bucket keys of a service's Pulumi project (the DIY backend's layout), and
+        the keys it may only read: the backend's meta.yaml and its own handoff stack."""
+        prefixes = project_key_prefixes(plan.service.pulumi_project)
+        handoff = plan.handoff_key_prefix + "*"
+        return ProjectState(
+            own_object_arns=tuple(arns.object_arn(self.ctx, self.bucket_name, p + "*") for p in prefixes),
+            list_prefixes=tuple(p + "*" for p in prefixes) + (handoff,),
+            read_only_object_arns=tuple(
+                arns.object_arn(self.ctx, self.bucket_name, key) for key in (f"{PULUMI_BACKEND_PREFIX}meta.yaml", handoff)
+            ),
+        )
+
+    def project_state_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
+        """Return a per-service state role's permission policy."""
+        return project_state_policy(self.bucket_arn, self.project_state(plan), kms_key_arn, self.s3_endpoint, self.baseline_state)
+
+    def service_boundary(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document | None:
+        """Return the permissions boundary for principals the service creates, if it manages IAM: the
+        role's protections, so a created role keeps every one of them."""
+        if plan.escalation is None:
+            return None
+        configured = resolve_grant(plan.service.actions, allow_delete=True).allow
+        window = plan.service.delete_window
+        return created_principal_boundary(
+            configured,
+            plan.service.resources,
+            self.guard(kms_key_arn),
+            plan.grant.deny_destructive,
+            window.until_text if window else None,
+            escalation_statements(plan.escalation),
+        )
+
+    @property
+    def state_subjects(self) -> tuple[str, ...]:
+        """Return the GitHub subjects the shared state role accepts: every service's, unless each has its own."""
+        if self.config.state_isolation == "per-service":
+            return ()
+        return tuple(sorted({s for plan in self.services for s in plan.subjects}))
+
+    def trust_policy(self, subjects: tuple[str, ...], external_id: str | None) -> Document:
+        """Return a role's trust for the configured CI mode."""
+        ci = self.config.ci
+        return role_trust_policy(
+            self.ci_user_arn if ci.uses_user else None,
+            external_id,
+            self.github_provider_arn,
+            subjects,
+            TrustGuards(ci.allowed_source_cidrs, ci.require_session_name),
+        )
+
+    def ci_policy(self) -> Document:
+        """Return the CI group's inline policy: assume the baseline's roles."""
+        return ci_user_policy(self.ci_assume_resources, self.config.ci.allowed_source_cidrs)
+
+    def boundary_policy(self) -> Document:
+        """Return the CI user's permissions boundary."""
+        return ci_boundary_policy(self.role_path_arn)
+
+
+def project_key_prefixes(project: str) -> tuple[str, ...]:
+    """Return the DIY backend's key prefixes of one Pulumi project: stacks, history, backups, locks."""
+    areas = tuple(f"{PULUMI_BACKEND_PREFIX}{area}/{project}/" for area in ("stacks", "history", "backups"))
+    return (*areas, f"{PULUMI_BACKEND_PREFIX}locks/organization/{project}/")
+
+
+def handoff_stack_name(baseline_project: str, baseline_stack: str, service_project: str) -> str:
+    """Return the fully qualified DIY stack that holds one service's values from one baseline stack."""
+    return f"organization/{handoff_project(baseline_project)}/{baseline_stack}.{service_project}"
+
+
+def default_bucket_name(name_prefix: str, ctx: AccountContext) -> str:
+    """Return the state bucket's default name, unique per prefix, account and region."""
+    return f"{name_prefix.lower()}-state-{ctx.account_id}-{ctx.region}"
+
+
+def service_role_name(name_prefix: str, service: str) -> str:
+    """Return the provisioning role name of a service."""
+    return f"{name_prefix}{SERVICE_ROLE_INFIX}{service}"
+
+
+def _service_plan(config: BaselineConfig, svc: ServiceConfig, baseline_path: str, ctx: AccountContext) -> ServiceRolePlan:
+    prefix, own_state_role = config.name_prefix, config.state_isolation == "per-service"
+    role_name = service_role_name(prefix, svc.name)
+    grant = resolve_grant(svc.actions, svc.allow_delete)
+    service_path = f"/{prefix}-services/{svc.name}/"
+    escalation = boundary_name = None
+    if writes_iam(expand_patterns(svc.actions)):
+        boundary_name = f"{prefix}-boundary-{svc.name}"
+        paths = (*arns.iam_path_arns(ctx, service_path, instance_profiles=True), arns.service_linked_role_arns(ctx))
+        escalation = EscalationGuard(tuple(sorted(paths)), arns.policy_arn(ctx, baseline_path, boundary_name))
+    state_name = f"{prefix}{STATE_ROLE_INFIX}{svc.name}" if own_state_role else None
+    state_arn = arns.role_arn(ctx, baseline_path, state_name) if state_name else None
+    handoff = handoff_stack_name(config.project, config.stack, svc.pulumi_project)
+    return ServiceRolePlan(
+        svc,
+        role_name,
+        arns.role_arn(ctx, baseline_path, role_name),
+        grant,
+        service_path,
+        escalation,
+        boundary_name,
+        state_name,
+        state_arn,
+        handoff,
+    )
+
+
+def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
+    """Return the blueprint of the baseline, or raise ConfigError listing every quota breach."""
+    findings: list[Finding] = []
+    prefix = config.name_prefix
+    iam_path = f"/{prefix}/"
+    bucket_name = config.state_bucket.name or default_bucket_name(prefix, ctx)
+    if config.state_bucket.name is None and (problem := quotas.bucket_name_problem(bucket_name)):
+        findings.append(
+            Finding(
+                "stateBucket.name", f"the default name {bucket_name!r} derived from namePrefix is invalid ({problem}); set stateBucket.name"
+            )
+        )
+    ci_user_name = config.ci.user_name or f"{prefix}-ci"
+    state_role_name = f"{prefix}-state" if config.state_isolation == "shared" else None
+    services = tuple(_service_plan(config, svc, iam_path, ctx) for svc in config.services)
+    state_role_arn = arns.role_arn(ctx, iam_path, state_role_name) if state_role_name else None
+    role_arns = [a for a in [state_role_arn, *(s.role_arn for s in services), *(s.state_role_arn for s in services)] if a]
+    role_path_arn = arns.role_arn(ctx, iam_path, "*")
+    exact = ci_user_policy(role_arns, config.ci.allowed_source_cidrs)
+    ci_assume = tuple(role_arns) if quotas.policy_size(render(exact)) <= quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS else (role_path_arn,)
+    provider_arn = None
+    if config.ci.uses_github:
+        provider_arn = config.ci.github_provider_arn or arns.format_arn(ctx, "iam", "oidc-provider", OidcProviderName=github.ISSUER_HOST)
+    blueprint = Blueprint(
+        config=config,
+        ctx=ctx,
+        iam_path=iam_path,
+        bucket_name=bucket_name,
+        bucket_arn=arns.bucket_arn(ctx, bucket_name),
+        objects_arn=arns.object_arn(ctx, bucket_name, "*"),
+        backend_objects_arn=arns.object_arn(ctx, bucket_name, PULUMI_BACKEND_PREFIX + "*"),
+        ci_user_name=ci_user_name,
+        ci_user_arn=arns.user_arn(ctx, iam_path, ci_user_name),
+        ci_group_name=f"{prefix}-ci",
+        github_provider_arn=provider_arn,
+        boundary_policy_name=f"{prefix}-ci-boundary",
+        role_path_arn=role_path_arn,
+        ci_assume_resources=ci_assume,
+        state_role_name=state_role_name,
+        state_role_arn=state_role_arn,
+        services=services,
+        baseline_iam_arns=tuple(arns.iam_path_arns(ctx, iam_path)),
+    )
+    findings += check_quotas(blueprint)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise ConfigError(errors)
+    return dataclasses.replace(blueprint, warnings=tuple(sorted([*config.warnings, *(f for f in findings if f not in errors)])))
+
+
+def role_names(bp: Blueprint) -> list[str]:
+    """Return every role the baseline creates: the shared state role, then each service's roles."""
+    names = [bp.state_role_name] if bp.state_role_name else []
+    for plan in bp.services:
+        names += [plan.role_name] + ([plan.state_role_name] if plan.state_role_name else [])
+    return names
+
+
+def check_quotas(bp: Blueprint) -> list[Finding]:
+    """Return a finding for every document or count over its IAM quota, at worst-case sizes."""
+    findings: list[Finding] = []
+    key_arn = bp.kms_key_arn(KMS_KEY_ID_PLACEHOLDER)
+
+    def over(key: str, what: str, document: Document, limit: int) -> None:
+        if not document["Statement"]:  # IAM refuses it (MalformedPolicyDocument)
+            findings.append(Finding(key, f"{what} would have no statement; IAM refuses an empty policy"))
+        size = quotas.policy_size(render(document))
+        if size > limit:
+            findings.append(
+                Finding(
+                    key,
+                    f"{what} would be {size} characters, over IAM's limit of {limit}; narrow it or use wildcards such as 'ec2:Describe*'",
+                )
+            )
+
+    if bp.state_role_name is not None:
+        over(
+            "ci",
+            "the state role's trust policy",
+            bp.trust_policy(bp.state_subjects, EXTERNAL_ID_PLACEHOLDER),
+            quotas.TRUST_POLICY_MAX_CHARS,
+        )
+        over("stateBucket", "the state role's policy", bp.state_policy(key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
+    if bp.config.ci.uses_user:
+        over("ci", "the CI group's policy", bp.ci_policy(), quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS)
+        over("ci", "the CI user's permissions boundary", bp.boundary_policy(), quotas.MANAGED_POLICY_MAX_CHARS)
+    for plan in bp.services:
+        key = f"services.{plan.service.name}"
+        trust = bp.trust_policy(plan.subjects, plan.service.external_id or EXTERNAL_ID_PLACEHOLDER)
+        over(key, "the role's trust policy", trust, quotas.TRUST_POLICY_MAX_CHARS)
+        over(f"{key}.actions", "the role's policy", bp.service_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
+        if plan.state_role_name is not None:
+            over(key, "its state role's policy", bp.project_state_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
+        if (boundary := bp.service_boundary(plan, key_arn)) is not None:
+            over(f"{key}.actions", "the permissions boundary for roles it creates", boundary, quotas.MANAGED_POLICY_MAX_CHARS)
+    for plan in bp.services:
+        if not plan.service.allow_delete:
+            findings += _dropped_destructive(plan.service)
+    role_count = len(role_names(bp))
+    if role_count > quotas.ROLES_PER_ACCOUNT:
+        # Raisable, and shared with roles we cannot see, so a warning rather than a refusal.
+        findings.append(
+            Finding(
+                "services",
+                f"{role_count} roles exceed the account's default quota of {quotas.ROLES_PER_ACCOUNT}; ask AWS to raise it first",
+                "warning",
+            )
+        )
+    return findings
+
+
+def _dropped_destructive(service: ServiceConfig) -> list[Finding]:
+    """Return a warning for each action named outright that is dropped because deletes are denied."""
+    return [
+        Finding(
+            f"services.{service.name}.actions[{index}]",
+            f"{pattern!r} is destructive and is not granted because deletes are not allowed here (allowDelete: false)",
+            "warning",
+        )
+        for index, pattern in enumerate(service.actions)
+        if "*" not in pattern and "?" not in pattern and all(is_destructive(a) for a in get_actions_matching(pattern))
+    ]

@@ -1,0 +1,497 @@
+"""Stack config parsed once into frozen dataclasses; every problem reported in one error."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from baseline.design import quotas
+from baseline.aws.catalog import ACTION_SHAPE, get_actions_matching, get_closest_actions, get_service_prefixes, globs_overlap
+from baseline.design.findings import CONFIG_NAMESPACE, ConfigError, Finding
+from baseline.design.github_subjects import REF_PATTERN, GithubRepository, admits_pull_requests, parse_repository
+from baseline.design.github_subjects import subjects as github_subjects
+from baseline.design.delete_windows import (
+    BASELINE_PROJECT,
+    DEFAULT_MAX_DELETE_WINDOW_HOURS,
+    DEFAULT_STATE_ISOLATION,
+    PROJECT_NAME_PATTERN,
+    STATE_ISOLATION_MODES,
+    DeleteWindow,
+    handoff_project,
+    parse_delete_window,
+)
+
+PROD_ENVIRONMENT = "prod"
+# Compared case-insensitively. `production` is prod too; anything unlisted is non-prod with a warning.
+PROD_ENVIRONMENTS = ("prod", "production")
+KNOWN_ENVIRONMENTS = (*PROD_ENVIRONMENTS, "dev", "development", "test", "qa", "stage", "staging", "sandbox", "preview")
+DEFAULT_NAME_PREFIX = "iam-baseline"
+DEFAULT_NONCURRENT_VERSION_DAYS = 90
+
+TOP_LEVEL_KEYS = ("allowDelete", "ci", "environment", "maxDeleteWindowHours", "namePrefix", "services", "stateBucket", "stateIsolation")
+STATE_BUCKET_KEYS = ("forceDestroy", "kms", "name", "noncurrentVersionDays")
+CI_KEYS = ("allowedSourceCidrs", "createAccessKey", "github", "maxSessionDuration", "mode", "requireSessionName", "userName")
+CI_GITHUB_KEYS = ("providerArn",)
+CI_MODES = ("user", "github", "both")
+SERVICE_KEYS = ("actions", "allowDelete", "deleteWindow", "externalId", "github", "pulumiProject", "resources")
+SERVICE_GITHUB_KEYS = ("branches", "environments", "pullRequests", "repository")
+SESSION_NAME_PATTERN = re.compile(r"[\w+=,.@*?-]{1,64}", re.ASCII)
+OIDC_PROVIDER_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com", re.ASCII)
+
+ASSUME_ROLE_PREFIX = "sts:AssumeRole"  # AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity
+
+# Role names are `<namePrefix>-svc-<service>` and `<namePrefix>-state`; see naming.py.
+SERVICE_ROLE_INFIX = "-svc-"
+STATE_ROLE_INFIX = "-state-"
+_ARN_SHAPE = re.compile(r"arn:(\*|aws[a-z-]*):([a-z0-9*-]*):([a-z0-9*-]*):(\d{12}|\*|):(.+)", re.ASCII)
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class StateBucketConfig:
+    name: str | None
+    kms: bool
+    noncurrent_version_days: int
+    force_destroy: bool
+
+
+@dataclass(frozen=True)
+class CiConfig:
+    user_name: str | None
+    create_access_key: bool
+    max_session_duration: int
+    mode: str = "user"
+    github_provider_arn: str | None = None
+    allowed_source_cidrs: tuple[str, ...] = ()
+    require_session_name: str | None = None
+
+    @property
+    def uses_user(self) -> bool:
+        """Return whether the static-key CI user exists."""
+        return self.mode in ("user", "both")
+
+    @property
+    def uses_github(self) -> bool:
+        """Return whether roles trust GitHub Actions' OIDC tokens."""
+        return self.mode in ("github", "both")
+
+
+@dataclass(frozen=True)
+class ServiceGithubConfig:
+    repository: GithubRepository
+    branches: tuple[str, ...]
+    environments: tuple[str, ...]
+    pull_requests: bool
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """Return the token subjects this service's role accepts."""
+        return github_subjects(self.repository, self.branches, self.environments, self.pull_requests)
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    name: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    allow_delete: bool
+    external_id: str | None
+    github: ServiceGithubConfig | None = None
+    delete_window: DeleteWindow | None = None
+    pulumi_project: str = ""
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    stack: str
+    environment: str
+    allow_delete: bool
+    name_prefix: str
+    state_bucket: StateBucketConfig
+    ci: CiConfig
+    services: tuple[ServiceConfig, ...]
+    state_isolation: str = "per-service"
+    max_delete_window_hours: int = DEFAULT_MAX_DELETE_WINDOW_HOURS
+    warnings: tuple[Finding, ...] = ()
+    project: str = BASELINE_PROJECT  # the baseline's own Pulumi project, whose state no role may touch
+
+    @property
+    def is_prod(self) -> bool:
+        """Return whether this stack is production (`prod` or `production`, any case)."""
+        return is_prod_environment(self.environment)
+
+
+def is_prod_environment(environment: str) -> bool:
+    """Return whether an `environment` value names production, compared case-insensitively."""
+    return environment.strip().lower() in PROD_ENVIRONMENTS
+
+
+class _Reader:
+    """Typed access to one level of raw config that records findings instead of raising."""
+
+    def __init__(self, raw: Any, key: str, allowed: tuple[str, ...], findings: list[Finding]):
+        self.key, self.findings = key, findings
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, Mapping):
+            self.error(key, f"must be a map with keys {', '.join(allowed)} (got {type(raw).__name__})")
+            raw = {}
+        self.raw = raw
+        for unknown in sorted(set(raw) - set(allowed)):
+            self.error(self.sub(str(unknown)), f"unknown key; allowed keys here: {', '.join(allowed)}")
+
+    def sub(self, name: str) -> str:
+        return f"{self.key}.{name}" if self.key else name
+
+    def error(self, key: str, message: str) -> None:
+        self.findings.append(Finding(key, message))
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.raw.get(name, default)
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        if not isinstance(value, bool):
+            self.error(self.sub(name), f"must be true or false (got {value!r})")
+            return default
+        return value
+
+    def integer(self, name: str, default: int, low: int, high: int, hint: str = "") -> int:
+        value = self.raw.get(name, default)
+        # Only ASCII digits: str.isdigit() also accepts '³' or '٣', which int() then refuses.
+        if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.error(self.sub(name), f"must be a whole number from {low} to {high}{hint} (got {value!r})")
+            return default
+        return value
+
+    def string(self, name: str, default: str | None) -> str | None:
+        value = self.raw.get(name, default)
+        if value is not None and not isinstance(value, str):
+            self.error(self.sub(name), f"must be a string (got {value!r})")
+            return default
+        return value
+
+
+def parse_config(raw: Mapping[str, Any], stack: str, now: datetime | None = None, project: str = BASELINE_PROJECT) -> BaselineConfig:
+    """Return the validated config for a stack, or raise ConfigError listing every problem.
+
+    `raw` maps each key of the `iam-baseline:` namespace (without the prefix) to its decoded value;
+    `now` (default: the current time) is what delete windows are checked against; `project` is the
+    baseline's own Pulumi project name.
+    """
+    now = now or datetime.now(UTC)
+    findings: list[Finding] = []
+    top = _Reader(raw, "", TOP_LEVEL_KEYS, findings)
+    environment = top.string("environment", stack) or stack
+    warnings = []
+    if environment.strip().lower() not in KNOWN_ENVIRONMENTS:
+        warnings.append(
+            Finding(
+                "environment",
+                f"{environment!r} is not a known environment ({', '.join(KNOWN_ENVIRONMENTS)}); it is treated as non-prod, "
+                "so deletes are allowed and pull-request subjects accepted. Set environment: prod if this is production",
+                "warning",
+            )
+        )
+    prod = is_prod_environment(environment)
+    allow_delete = top.boolean("allowDelete", not prod)
+    name_prefix = top.string("namePrefix", DEFAULT_NAME_PREFIX) or DEFAULT_NAME_PREFIX
+    problem = quotas.iam_name_problem(name_prefix, quotas.ROLE_NAME_MAX - len(SERVICE_ROLE_INFIX) - 1)
+    if problem:
+        top.error("namePrefix", problem)
+
+    sb = _Reader(top.raw.get("stateBucket"), "stateBucket", STATE_BUCKET_KEYS, findings)
+    bucket_name = sb.string("name", None)
+    if bucket_name is not None and (problem := quotas.bucket_name_problem(bucket_name)):
+        sb.error("stateBucket.name", f"invalid S3 bucket name {bucket_name!r}; allowed: {problem}")
+    state_bucket = StateBucketConfig(
+        name=bucket_name,
+        kms=sb.boolean("kms", False),
+        noncurrent_version_days=sb.integer("noncurrentVersionDays", DEFAULT_NONCURRENT_VERSION_DAYS, 1, 36_500),
+        force_destroy=sb.boolean("forceDestroy", False),
+    )
+
+    ci = _parse_ci(top.raw.get("ci"), findings)
+    isolation = top.string("stateIsolation", DEFAULT_STATE_ISOLATION) or DEFAULT_STATE_ISOLATION
+    if isolation not in STATE_ISOLATION_MODES:
+        top.error("stateIsolation", f"must be one of {', '.join(STATE_ISOLATION_MODES)} (got {isolation!r})")
+        isolation = DEFAULT_STATE_ISOLATION
+    window_rules = WindowRules(now, top.integer("maxDeleteWindowHours", DEFAULT_MAX_DELETE_WINDOW_HOURS, 1, 168))
+    services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings, window_rules, isolation)
+    findings += _check_ci_modes(ci, services, prod)
+    findings += _check_isolation(ci, services, isolation, (project, handoff_project(project)))
+    if findings:
+        raise ConfigError(findings)
+    return BaselineConfig(
+        stack,
+        environment,
+        allow_delete,
+        name_prefix,
+        state_bucket,
+        ci,
+        services,
+        isolation,
+        window_rules.max_hours,
+        tuple(warnings),
+        project,
+    )
+
+
+@dataclass(frozen=True)
+class WindowRules:
+    now: datetime
+    max_hours: int
+
+
+def _parse_ci(raw: Any, findings: list[Finding]) -> CiConfig:
+    reader = _Reader(raw, "ci", CI_KEYS, findings)
+    user_name = reader.string("userName", None)
+    if user_name is not None and (problem := quotas.iam_name_problem(user_name, quotas.USER_NAME_MAX)):
+        reader.error("ci.userName", f"invalid IAM user name {user_name!r}; allowed: {problem}")
+    mode = reader.string("mode", "user") or "user"
+    if mode not in CI_MODES:
+        reader.error("ci.mode", f"must be one of {', '.join(CI_MODES)} (got {mode!r})")
+        mode = "user"
+    github = _Reader(reader.raw.get("github"), "ci.github", CI_GITHUB_KEYS, findings)
+    provider_arn = github.string("providerArn", None)
+    if provider_arn is not None and not OIDC_PROVIDER_ARN.fullmatch(provider_arn):
+        github.error(
+            "ci.github.providerArn",
+            "must be the ARN of an existing provider: arn:aws:iam::ACCOUNT:oidc-provider/token.actions.githubusercontent.com",
+        )
+    session_name = reader.string("requireSessionName", None)
+    if session_name is not None and not SESSION_NAME_PATTERN.fullmatch(session_name):
+        reader.error("ci.requireSessionName", "must be 1-64 characters of letters, digits, + = , . @ _ - and the wildcards * ?")
+    return CiConfig(
+        user_name=user_name,
+        create_access_key=reader.boolean("createAccessKey", False),
+        max_session_duration=reader.integer(
+            "maxSessionDuration",
+            quotas.MAX_SESSION_DURATION_MIN,
+            quotas.MAX_SESSION_DURATION_MIN,
+            quotas.MAX_SESSION_DURATION_MAX,
+            " seconds (IAM's MaxSessionDuration range; a caller may still ask AssumeRole for as little as 900)",
+        ),
+        mode=mode,
+        github_provider_arn=provider_arn,
+        allowed_source_cidrs=_parse_cidrs(reader.raw.get("allowedSourceCidrs"), findings),
+        require_session_name=session_name,
+    )
+
+
+def _parse_cidrs(raw: Any, findings: list[Finding]) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    items = _string_list(raw, "ci.allowedSourceCidrs", findings, "CIDR ranges such as '203.0.113.0/24'")
+    cidrs = []
+    for index, value in enumerate(items or []):
+        try:
+            cidrs.append(str(ipaddress.ip_network(value, strict=False)))
+        except ValueError:
+            findings.append(
+                Finding(f"ci.allowedSourceCidrs[{index}]", f"{value!r} is not an IPv4 or IPv6 CIDR range such as '203.0.113.0/24'")
+            )
+    return tuple(sorted(set(cidrs)))
+
+
+def _parse_github(raw: Any, key: str, findings: list[Finding]) -> ServiceGithubConfig | None:
+    if raw is None:
+        return None
+    reader = _Reader(raw, key, SERVICE_GITHUB_KEYS, findings)
+    repository = parse_repository(str(reader.raw.get("repository", "")))
+    if isinstance(repository, str):
+        reader.error(f"{key}.repository", f"{repository} (got {reader.raw.get('repository')!r})")
+        return None
+    refs = {}
+    for name in ("branches", "environments"):
+        values = reader.raw.get(name, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) and REF_PATTERN.fullmatch(v) for v in values):
+            reader.error(f"{key}.{name}", f"must be a list of names (letters, digits, . _ / -, wildcards * ?) (got {values!r})")
+            values = []
+        refs[name] = tuple(sorted(set(values)))
+    return ServiceGithubConfig(repository, refs["branches"], refs["environments"], reader.boolean("pullRequests", False))
+
+
+def _check_ci_modes(ci: CiConfig, services: tuple[ServiceConfig, ...], prod: bool) -> list[Finding]:
+    """Return the findings of settings that contradict ci.mode or a prod stack."""
+    found = []
+    if not ci.uses_user:
+        for key, value in (("ci.userName", ci.user_name), ("ci.createAccessKey", ci.create_access_key)):
+            if value:
+                found.append(Finding(key, "applies to the static-key CI user; ci.mode github has none (use user or both)"))
+    if ci.github_provider_arn and not ci.uses_github:
+        found.append(Finding("ci.github.providerArn", "needs ci.mode github or both"))
+    for svc in services:
+        key = f"services.{svc.name}.github"
+        if svc.github and not ci.uses_github:
+            found.append(Finding(key, "needs ci.mode github or both"))
+        if svc.github is None and ci.mode == "github":
+            found.append(Finding(key, "is required with ci.mode github: {repository: ORG/REPO, branches: [...], environments: [...]}"))
+        if svc.github and prod and admits_pull_requests(svc.github.subjects):
+            found.append(Finding(key, "a prod stack refuses pull-request subjects: name branches or environments, and no pullRequests"))
+    return found
+
+
+def _check_isolation(ci: CiConfig, services: tuple[ServiceConfig, ...], isolation: str, reserved: tuple[str, ...]) -> list[Finding]:
+    """Return the findings of state and subject settings that would let one credential reach two services."""
+    found = []
+    projects: dict[str, str] = {}
+    for svc in services:
+        key = f"services.{svc.name}.pulumiProject"
+        if svc.pulumi_project.lower() in reserved:
+            found.append(
+                Finding(
+                    key,
+                    f"{svc.pulumi_project!r} is the baseline's own project ({', '.join(reserved)} are reserved); name the service's Pulumi project",
+                )
+            )
+        elif svc.pulumi_project.lower() in projects:
+            other = projects[svc.pulumi_project.lower()]
+            found.append(Finding(key, f"{svc.pulumi_project!r} is also service {other!r}'s project: each service needs its own state"))
+        projects[svc.pulumi_project.lower()] = svc.name
+    # Subjects name one literal repository (`repo:ORG/REPO:...`), so only subjects of the same one can overlap.
+    owners: dict[str, dict[str, str]] = {}
+    for svc in services:
+        for subject in svc.github.subjects if svc.github else ():
+            same_repository = owners.setdefault(subject.split(":", 2)[1], {})
+            clash = next((o for s, o in same_repository.items() if o != svc.name and globs_overlap(s, subject)), None)
+            if clash:
+                found.append(
+                    Finding(
+                        f"services.{svc.name}.github",
+                        f"subject {subject!r} is also accepted by service {clash!r}: one workflow's token would reach both; "
+                        "give each service its own repository, environments or branches",
+                    )
+                )
+                break
+            same_repository[subject] = svc.name
+    if isolation == "shared" and ci.mode == "github" and not any(svc.github for svc in services):
+        # IAM refuses a trust policy with no statements (MalformedPolicyDocument).
+        found.append(
+            Finding(
+                "stateIsolation",
+                "shared state with ci.mode github needs at least one service with github subjects: the state role would trust nobody",
+            )
+        )
+    return found
+
+
+def _parse_services(
+    raw: Any, name_prefix: str, default_allow_delete: bool, findings: list[Finding], windows: WindowRules, isolation: str
+) -> tuple[ServiceConfig, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        findings.append(Finding("services", "must be a map of service name to {actions, resources, ...}"))
+        return ()
+    # Role names are <prefix>-svc-<service>, and <prefix>-state-<service> with per-service state roles.
+    max_name = quotas.ROLE_NAME_MAX - len(name_prefix) - len(STATE_ROLE_INFIX if isolation == "per-service" else SERVICE_ROLE_INFIX)
+    seen_lower: dict[str, str] = {}
+    external_ids: dict[str, str] = {}
+    services = []
+    for name in sorted(raw, key=str):
+        key = f"services.{name}"
+        if problem := quotas.iam_name_problem(str(name), max_name):
+            findings.append(
+                Finding(key, f"invalid service name (it becomes role {name_prefix}{SERVICE_ROLE_INFIX}{name}); allowed: {problem}")
+            )
+        if str(name).lower() in seen_lower:
+            findings.append(Finding(key, f"clashes with service {seen_lower[str(name).lower()]!r}: IAM role names are case-insensitive"))
+        seen_lower[str(name).lower()] = str(name)
+        reader = _Reader(raw[name], key, SERVICE_KEYS, findings)
+        actions = _parse_actions(reader.raw.get("actions"), f"{key}.actions", findings)
+        resources = _parse_resources(reader.raw.get("resources", ["*"]), f"{key}.resources", findings)
+        external_id = reader.string("externalId", None)
+        if external_id is not None:
+            if not quotas.EXTERNAL_ID_PATTERN.fullmatch(external_id):
+                reader.error(
+                    f"{key}.externalId",
+                    f"must be {quotas.EXTERNAL_ID_MIN}-{quotas.EXTERNAL_ID_MAX} characters of letters, digits and + = , . @ : / _ -",
+                )
+            elif external_id in external_ids:
+                reader.error(f"{key}.externalId", f"is the same as {external_ids[external_id]}; every role needs its own")
+            external_ids[external_id] = f"{key}.externalId"
+        github = _parse_github(reader.raw.get("github"), f"{key}.github", findings)
+        allow_delete = reader.boolean("allowDelete", default_allow_delete)
+        window, problems = parse_delete_window(
+            reader.raw.get("deleteWindow"), f"{key}.deleteWindow", windows.now, windows.max_hours, allow_delete
+        )
+        findings += problems
+        project = reader.string("pulumiProject", str(name)) or str(name)
+        if not PROJECT_NAME_PATTERN.fullmatch(project):
+            reader.error(f"{key}.pulumiProject", f"must be a Pulumi project name: letters, digits, - _ . (got {project!r})")
+        services.append(ServiceConfig(str(name), actions, resources, allow_delete, external_id, github, window, project))
+    return tuple(services)
+
+
+def _string_list(raw: Any, key: str, findings: list[Finding], what: str) -> list[str] | None:
+    if isinstance(raw, str) or not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
+        findings.append(Finding(key, f"must be a non-empty list of {what} (got {raw!r})"))
+        return None
+    return raw
+
+
+def _parse_actions(raw: Any, key: str, findings: list[Finding]) -> tuple[str, ...]:
+    items = _string_list(raw, key, findings, "IAM actions such as 'sqs:SendMessage' or 'ec2:Describe*'")
+    if items is None:
+        return ()
+    for index, action in enumerate(items):
+        if action == "*":
+            findings.append(Finding(f"{key}[{index}]", "'*' grants every action in AWS: name the services this service deploys"))
+        elif not ACTION_SHAPE.fullmatch(action):
+            findings.append(
+                Finding(f"{key}[{index}]", f"{action!r} is not of the form service:Action (wildcards * and ? allowed in Action)")
+            )
+        elif not get_actions_matching(action):
+            closest = get_closest_actions(action)
+            hint = f"; closest: {', '.join(closest)}" if closest else ""
+            findings.append(Finding(f"{key}[{index}]", f"{action!r} matches no action in the IAM action catalogue{hint}"))
+        elif assumes := [a for a in get_actions_matching(action) if a.startswith(ASSUME_ROLE_PREFIX)]:
+            findings.append(
+                Finding(
+                    f"{key}[{index}]",
+                    f"{action!r} reaches {', '.join(assumes)}: provisioning roles may never assume other roles (no role chaining); "
+                    "grant the sts actions the service needs by name",
+                )
+            )
+    return tuple(items)
+
+
+def _parse_resources(raw: Any, key: str, findings: list[Finding]) -> tuple[str, ...]:
+    items = _string_list(raw, key, findings, "ARNs or '*'")
+    if items is None:
+        return ()
+    services = set(get_service_prefixes())
+    for index, arn in enumerate(items):
+        match = _ARN_SHAPE.fullmatch(arn)
+        if arn == "*":
+            continue
+        if not match:
+            findings.append(Finding(f"{key}[{index}]", f"{arn!r} is not '*' or an ARN arn:partition:service:region:account:resource"))
+        elif match.group(2) not in services and "*" not in match.group(2):
+            findings.append(Finding(f"{key}[{index}]", f"{arn!r} names service {match.group(2)!r}, which the IAM catalogue does not know"))
+    return tuple(items)
+
+
+def decode_pulumi_config(values: Mapping[str, Any], namespace: str = CONFIG_NAMESPACE) -> dict[str, Any]:
+    """Return this project's keys (prefix removed), with Pulumi's JSON-string values decoded."""
+    decoded: dict[str, Any] = {}
+    for full_key, value in values.items():
+        ns, _, key = full_key.partition(":")
+        if ns != namespace or not key:
+            continue
+        # Maps and lists arrive as JSON text; scalars stay strings (namePrefix "123" is a name), and
+        # the typed readers parse booleans and numbers themselves.
+        if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass  # a plain string value
+        decoded[key] = value
+    return decoded

@@ -1,0 +1,77 @@
+"""Config for the prod guards: temporary delete windows and per-service state isolation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from baseline.design.findings import Finding
+
+DEFAULT_MAX_DELETE_WINDOW_HOURS = 24
+STATE_ISOLATION_MODES = ("shared", "per-service")
+DEFAULT_STATE_ISOLATION = "per-service"
+BASELINE_PROJECT = "iam-baseline"  # Pulumi.yaml's name: the baseline's own stacks in the state bucket
+
+
+def handoff_project(baseline_project: str) -> str:
+    """Return the Pulumi project that holds the services' handoff stacks (one small stack per service)."""
+    return f"{baseline_project}-handoff"
+
+
+# Pulumi project names: letters, digits, '-', '_', '.'.
+PROJECT_NAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+DELETE_WINDOW_KEYS = ("reason", "until")
+
+
+@dataclass(frozen=True)
+class DeleteWindow:
+    """Destructive actions granted until an instant that IAM itself enforces (aws:CurrentTime)."""
+
+    until: datetime
+    reason: str
+
+    @property
+    def until_text(self) -> str:
+        """Return the instant as IAM's condition operators expect it: `YYYY-MM-DDTHH:MM:SSZ`."""
+        return self.until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_delete_window(raw: Any, key: str, now: datetime, max_hours: int, allow_delete: bool) -> tuple[DeleteWindow | None, list[Finding]]:
+    """Return the window (or None) and the findings that refuse it."""
+    if raw is None:
+        return None, []
+    if not isinstance(raw, dict):
+        return None, [Finding(key, "must be a map {until: 'YYYY-MM-DDTHH:MM:SSZ', reason: '...'}")]
+    found = [
+        Finding(f"{key}.{k}", f"unknown key; allowed keys here: {', '.join(DELETE_WINDOW_KEYS)}")
+        for k in sorted(set(raw) - set(DELETE_WINDOW_KEYS))
+    ]
+    reason = raw.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        found.append(Finding(f"{key}.reason", "is required: say why deletes are needed (it is shown in plan, review and the outputs)"))
+    until = _parse_instant(raw.get("until"))
+    if until is None:
+        found.append(Finding(f"{key}.until", f"must be a UTC instant such as '2026-12-01T18:00:00Z' (got {raw.get('until')!r})"))
+    elif until <= now:
+        found.append(Finding(f"{key}.until", f"{raw['until']} has already passed (now {now:%Y-%m-%dT%H:%M:%SZ}); remove the window"))
+    elif until > now + timedelta(hours=max_hours):
+        found.append(Finding(f"{key}.until", f"{raw['until']} is more than maxDeleteWindowHours ({max_hours}) ahead"))
+    if allow_delete:
+        found.append(
+            Finding(key, "deletes are already allowed for this service (allowDelete: true); a window applies only where they are denied")
+        )
+    if found or until is None:
+        return None, found
+    return DeleteWindow(until, str(reason).strip()), []
+
+
+def _parse_instant(value: Any) -> datetime | None:
+    if not isinstance(value, str | datetime):
+        return None
+    try:
+        instant = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return instant.astimezone(UTC) if instant.tzinfo is not None else None

@@ -1,0 +1,68 @@
+"""Privilege-escalation guard for services whose role may change IAM.
+
+A service that creates its own task or execution roles could otherwise escalate: create an admin role,
+attach a policy to a role it can use, retrust a role, hand a powerful role to a compute service, or
+give itself keys. When a service's grant reaches any IAM write action, its role also gets:
+
+- `ConfineIamToServicePath`: every IAM write (PassRole included) is denied outside the service's own
+  IAM path `/<prefix>-services/<service>/` (and AWS service-linked roles);
+- `RequireServiceBoundary`: every action that takes `iam:PermissionsBoundary` is denied unless the
+  principal carries the service's boundary, so new roles and users must be created with it and only
+  such principals can be given policies;
+- `KeepBoundaries`: removing a boundary is always denied.
+
+The boundary (a managed policy under the baseline's path, so the service cannot edit it) is the
+service role's own policy: whatever a created role is given, it keeps every protection of the role
+that made it (no deletes in prod, the delete window's end, no role chaining, no state, no
+long-lived credentials, nothing outside the path).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from baseline.aws.catalog import get_access_level, get_actions_for_service, get_actions_with_condition_key, is_destructive
+from baseline.design.grants import compact_actions
+from baseline.design.policies import _statement
+
+BOUNDARY_KEY = "iam:PermissionsBoundary"
+WRITE_LEVELS = ("Write", "Permissions management")
+
+
+@dataclass(frozen=True)
+class EscalationGuard:
+    """Where a service may manage IAM, and the boundary everything it creates must carry."""
+
+    service_path_arns: tuple[str, ...]
+    boundary_arn: str
+
+
+@functools.cache
+def iam_write_actions() -> frozenset[str]:
+    """Return the IAM actions the catalogue files under Write or Permissions management."""
+    return frozenset(a for a in get_actions_for_service("iam") if get_access_level(a) in WRITE_LEVELS)
+
+
+def writes_iam(actions: Iterable[str]) -> bool:
+    """Return whether any of the actions changes IAM."""
+    return not iam_write_actions().isdisjoint(actions)
+
+
+def boundary_conditioned_actions() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return (actions allowed only on principals with our boundary, actions that remove boundaries)."""
+    keyed = [a for a in get_actions_with_condition_key("iam", BOUNDARY_KEY) if a in iam_write_actions()]
+    removals = tuple(a for a in keyed if "PermissionsBoundary" in a and is_destructive(a))
+    return tuple(a for a in keyed if a not in removals), removals
+
+
+def escalation_statements(guard: EscalationGuard) -> list[dict[str, Any]]:
+    """Return the Deny statements that keep a service's IAM changes inside its own path and boundary."""
+    conditioned, removals = boundary_conditioned_actions()
+    return [
+        {"Sid": "ConfineIamToServicePath", "Effect": "Deny", "Action": list(compact_actions(iam_write_actions())), "NotResource": sorted(guard.service_path_arns)},
+        _statement("RequireServiceBoundary", "Deny", conditioned, ["*"], Condition={"StringNotEquals": {BOUNDARY_KEY: guard.boundary_arn}}),
+        _statement("KeepBoundaries", "Deny", removals, ["*"]),
+    ]  # fmt: skip

@@ -1,0 +1,290 @@
+"""Pure builders for every IAM document the baseline creates: plain data in, policy dict out.
+
+Nothing here touches Pulumi. `render` turns a document into the byte-stable JSON that is sent to
+AWS, so the same config never shows a diff in `pulumi preview`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from baseline.design import github_subjects as github
+from baseline.aws.catalog import CREDENTIAL_MINTING_ACTIONS
+from baseline.design.grants import ServiceGrant
+
+VERSION = "2012-10-17"
+PULUMI_BACKEND_PREFIX = ".pulumi/"
+# The DIY backend's needs (pulumi/pulumi pkg/backend/diy): list the bucket; read, write and
+# delete (lock release) objects. SSE-KMS adds data-key generation and decryption.
+STATE_BUCKET_ACTIONS = ("s3:ListBucket",)
+STATE_OBJECT_ACTIONS = ("s3:DeleteObject", "s3:GetObject", "s3:PutObject")
+STATE_KMS_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+HANDOFF_WRITE_ACTIONS = ("s3:DeleteObject", "s3:PutObject")
+ASSUME_ROLE_ACTION = "sts:AssumeRole"
+ASSUME_ANY_ROLE_PATTERN = "sts:Assume*"
+CURRENT_TIME = "aws:CurrentTime"
+MASK = "[secret]"  # what plan and review print instead of a secret
+
+Document = dict[str, Any]
+
+
+def _statement(sid: str, effect: str, actions: Iterable[str], resources: Iterable[str], **extra: Any) -> dict[str, Any]:
+    stmt: dict[str, Any] = {
+        "Sid": sid,
+        "Effect": effect,
+        "Action": sorted(set(actions)),
+        "Resource": sorted(set(resources)),
+    }
+    stmt.update(extra)
+    return stmt
+
+
+def _document(*statements: dict[str, Any]) -> Document:
+    return {"Version": VERSION, "Statement": list(statements)}
+
+
+def render(document: Document) -> str:
+    """Return the document as compact JSON with sorted keys: byte-identical for equal input."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+@dataclass(frozen=True)
+class TrustGuards:
+    """Conditions every way into a role must meet, on top of its principal's own."""
+
+    source_cidrs: tuple[str, ...] = ()
+    session_name: str | None = None
+
+
+def _with_guards(conditions: dict[str, dict[str, Any]], guards: TrustGuards) -> dict[str, dict[str, Any]]:
+    merged = {op: dict(keys) for op, keys in conditions.items()}
+    if guards.source_cidrs:
+        merged.setdefault("IpAddress", {})["aws:SourceIp"] = sorted(guards.source_cidrs)
+    if guards.session_name:
+        merged.setdefault("StringLike", {})["sts:RoleSessionName"] = guards.session_name
+    return merged
+
+
+def role_trust_policy(
+    ci_principal_arn: str | None,
+    external_id: str | None,
+    github_provider_arn: str | None = None,
+    subjects: Sequence[str] = (),
+    guards: TrustGuards = TrustGuards(),
+) -> Document:
+    """Return a role's trust: the CI user with its external ID, and/or GitHub tokens for `subjects`.
+
+    The user statement comes first: some emulators only match a principal in the first statement.
+    """
+    statements = []
+    if ci_principal_arn is not None:
+        statements.append(
+            {
+                "Sid": "CiPrincipalWithExternalId",
+                "Effect": "Allow",
+                "Principal": {"AWS": ci_principal_arn},
+                "Action": ASSUME_ROLE_ACTION,
+                "Condition": _with_guards({"StringEquals": {"sts:ExternalId": external_id}}, guards),
+            }
+        )
+    if github_provider_arn is not None and subjects:
+        sub_operator = "StringLike" if any("*" in s or "?" in s for s in subjects) else "StringEquals"
+        conditions: dict[str, dict[str, Any]] = {"StringEquals": {github.AUD_KEY: github.AUDIENCE}}
+        conditions.setdefault(sub_operator, {})[github.SUB_KEY] = sorted(subjects)
+        statements.append(
+            {
+                "Sid": "GithubActionsOidc",
+                "Effect": "Allow",
+                "Principal": {"Federated": github_provider_arn},
+                "Action": list(github.WEB_IDENTITY_ACTIONS),
+                "Condition": _with_guards(conditions, guards),
+            }
+        )
+    return _document(*statements)
+
+
+def ci_trust_policy(ci_principal_arn: str, external_id: str) -> Document:
+    """Return a trust policy letting only the CI principal assume the role, with its external ID."""
+    return role_trust_policy(ci_principal_arn, external_id)
+
+
+def state_bucket_policy(bucket_arn: str, objects_arn: str) -> Document:
+    """Return the bucket policy that refuses every request not made over TLS (Security Hub S3.5)."""
+    return _document(
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": sorted([bucket_arn, objects_arn]),
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    )
+
+
+def _state_key_statements(kms_key_arn: str | None, s3_endpoint: str) -> list[dict[str, Any]]:
+    """Return the bucket key's use through S3 only, when the bucket has a KMS key."""
+    if kms_key_arn is None:
+        return []
+    condition = {"StringEquals": {"kms:ViaService": s3_endpoint}}
+    return [_statement("UseStateKeyThroughS3", "Allow", STATE_KMS_ACTIONS, [kms_key_arn], Condition=condition)]
+
+
+@dataclass(frozen=True)
+class BaselineState:
+    """The baseline's own keys in the state bucket: its checkpoint (CI key, every external ID) and the
+    services' handoff stacks. No role the baseline creates may touch the first or write the second."""
+
+    own_object_arns: tuple[str, ...]
+    handoff_object_arns: tuple[str, ...]
+
+
+def baseline_state_statements(baseline: BaselineState) -> list[dict[str, Any]]:
+    """Return the Deny statements that keep a state role off the baseline's own state."""
+    return [
+        _statement("DenyBaselineState", "Deny", ["s3:*"], baseline.own_object_arns),
+        _statement("DenyHandoffWrites", "Deny", HANDOFF_WRITE_ACTIONS, baseline.handoff_object_arns),
+    ]
+
+
+def state_role_policy(
+    bucket_arn: str, backend_objects_arn: str, kms_key_arn: str | None, s3_endpoint: str, baseline: BaselineState
+) -> Document:
+    """Return the shared state role's permissions: Pulumi's DIY backend in one bucket prefix, but never
+    the baseline's own stack, nothing else."""
+    statements = [
+        _statement("ListStateBucket", "Allow", STATE_BUCKET_ACTIONS, [bucket_arn]),
+        _statement("ReadWriteStateObjects", "Allow", STATE_OBJECT_ACTIONS, [backend_objects_arn]),
+    ]
+    return _document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint), *baseline_state_statements(baseline))
+
+
+@dataclass(frozen=True)
+class ProjectState:
+    """One Pulumi project's keys in the state bucket, and what else it may read there."""
+
+    own_object_arns: tuple[str, ...]
+    list_prefixes: tuple[str, ...]
+    read_only_object_arns: tuple[str, ...]
+
+
+def project_state_policy(
+    bucket_arn: str, project: ProjectState, kms_key_arn: str | None, s3_endpoint: str, baseline: BaselineState
+) -> Document:
+    """Return a per-service state role's permissions: its own project's state, its handoff stack (read),
+    and never the baseline's own state."""
+    statements = [
+        _statement(
+            "ListOwnProject",
+            "Allow",
+            STATE_BUCKET_ACTIONS,
+            [bucket_arn],
+            Condition={"StringLike": {"s3:prefix": sorted(project.list_prefixes)}},
+        ),
+        _statement("ReadWriteOwnProject", "Allow", STATE_OBJECT_ACTIONS, project.own_object_arns),
+        _statement("ReadBackendAndHandoff", "Allow", ["s3:GetObject"], project.read_only_object_arns),
+    ]
+    return _document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint), *baseline_state_statements(baseline))
+
+
+def ci_user_policy(role_arns: Sequence[str], source_cidrs: Sequence[str] = ()) -> Document:
+    """Return the CI principal's only permission: assume the given roles (from the given networks)."""
+    extra = {"Condition": {"IpAddress": {"aws:SourceIp": sorted(source_cidrs)}}} if source_cidrs else {}
+    return _document(_statement("AssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], role_arns, **extra))
+
+
+def ci_boundary_policy(role_path_arn: str) -> Document:
+    """Return the CI user's permissions boundary: at most sts:AssumeRole on the baseline's roles."""
+    return _document(_statement("OnlyAssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], [role_path_arn]))
+
+
+@dataclass(frozen=True)
+class BaselineGuard:
+    """What no provisioning role may touch, whatever its service is granted."""
+
+    state_bucket_arns: tuple[str, ...]
+    state_kms_key_arn: str | None
+    baseline_iam_arns: tuple[str, ...]
+
+
+def guard_statements(guard: BaselineGuard) -> list[dict[str, Any]]:
+    """Return the Deny statements that wall a principal off from the baseline itself, from other roles
+    (no chaining) and from credentials that would outlive its session."""
+    statements = [_statement("DenyStateBucket", "Deny", ["s3:*"], guard.state_bucket_arns)]
+    if guard.state_kms_key_arn is not None:
+        statements.append(_statement("DenyStateKey", "Deny", ["kms:*"], [guard.state_kms_key_arn]))
+    statements.append(_statement("DenyAssumeRole", "Deny", [ASSUME_ANY_ROLE_PATTERN], ["*"]))
+    statements.append(_statement("DenyBaselineIam", "Deny", ["iam:*"], guard.baseline_iam_arns))
+    statements.append(_statement("DenyLongLivedCredentials", "Deny", CREDENTIAL_MINTING_ACTIONS, ["*"]))
+    return statements
+
+
+@dataclass(frozen=True)
+class DeleteWindowGrant:
+    """Destructive actions allowed until `until` (IAM's `YYYY-MM-DDTHH:MM:SSZ`), then denied again."""
+
+    actions: tuple[str, ...]
+    until: str
+
+
+def service_role_policy(
+    grant: ServiceGrant,
+    resources: Sequence[str],
+    guard: BaselineGuard,
+    extra: Sequence[dict[str, Any]] = (),
+    window: DeleteWindowGrant | None = None,
+) -> Document:
+    """Return a provisioning role's permissions: its grant, minus destructive actions and the baseline.
+
+    With a delete window, the destructive actions are allowed while aws:CurrentTime is before its
+    end and denied from then on, by IAM itself, whether or not anyone runs `pulumi up` again.
+    """
+    statements = [_statement("ServiceGrant", "Allow", grant.allow, resources)]
+    if window is not None and window.actions:
+        statements.append(
+            _statement("DeleteWindow", "Allow", window.actions, resources, Condition={"DateLessThan": {CURRENT_TIME: window.until}})
+        )
+    if grant.deny_destructive:
+        after = {"Condition": {"DateGreaterThanEquals": {CURRENT_TIME: window.until}}} if window is not None else {}
+        statements.append(_statement("DenyDestructive", "Deny", grant.deny_destructive, ["*"], **after))
+    return _document(*statements, *guard_statements(guard), *extra)
+
+
+def created_principal_boundary(
+    configured: Sequence[str],
+    resources: Sequence[str],
+    guard: BaselineGuard,
+    deny_destructive: Sequence[str],
+    window_until: str | None,
+    extra: Sequence[dict[str, Any]] = (),
+) -> Document:
+    """Return the boundary of every principal a service creates: the protections of the service role.
+
+    At most the service's configured grant, with its destructive actions denied exactly as the role's
+    are (from the delete window's end, when one is open), and every Deny of the role. The allow is the
+    configured patterns, not the role's expanded list, so the boundary fits a managed policy's quota.
+    """
+    statements = [_statement("AtMostTheServiceGrant", "Allow", configured, resources)]
+    if deny_destructive:
+        after = {"Condition": {"DateGreaterThanEquals": {CURRENT_TIME: window_until}}} if window_until else {}
+        statements.append(_statement("DenyDestructive", "Deny", deny_destructive, ["*"], **after))
+    return _document(*statements, *guard_statements(guard), *extra)
+
+
+def iter_statements(document: Document) -> list[dict[str, Any]]:
+    """Return the document's statements as a list (IAM allows a single statement object)."""
+    statements = document["Statement"]
+    return statements if isinstance(statements, list) else [statements]
+
+
+def mask_external_ids(document: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy of a trust policy with its sts:ExternalId values masked."""
+    masked = json.loads(json.dumps(document))
+    for stmt in iter_statements(masked):
+        for operator in stmt.get("Condition", {}).values():
+            if "sts:ExternalId" in operator:
+                operator["sts:ExternalId"] = MASK
+    return masked

@@ -1,0 +1,169 @@
+"""Run the baseline program offline under mocks and collect what `pulumi up` would register."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from baseline.aws.arns import AccountContext
+from baseline.offline.fake_aws import DEFAULT_REGION, BaselineMocks, RecordingMonitor, Registration, offline_context
+
+PROJECT = "iam-baseline"
+# Stands in for a `secure:` config value, which cannot be decrypted offline; valid as an external ID.
+SECRET_PLACEHOLDER = "offline-plan-secret-placeholder"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A stack output value Pulumi would store encrypted."""
+
+    value: Any
+
+
+@dataclass
+class Rendering:
+    """What one offline run registered and exported."""
+
+    stack: str
+    ctx: AccountContext
+    registrations: list[Registration]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    stack_references: list[str] = field(default_factory=list)  # the other stacks the program read
+
+    def of_type(self, typ: str) -> list[Registration]:
+        """Return the registrations of one resource type, in registration order."""
+        return [r for r in self.registrations if r.typ == typ]
+
+    def user_policies(self) -> dict[str, dict[str, str]]:
+        """Return, per user name, its inline policies and those of its groups, by label, as JSON."""
+        by_group = self.grouped("aws:iam/groupPolicy:GroupPolicy", "group")
+        found: dict[str, dict[str, str]] = {}
+        for policy in self.of_type("aws:iam/userPolicy:UserPolicy"):
+            found.setdefault(policy.inputs["user"], {})[policy.inputs["name"]] = policy.inputs["policy"]
+        for membership in self.of_type("aws:iam/groupMembership:GroupMembership"):
+            group = membership.inputs["group"]
+            for user in membership.inputs["users"]:
+                for policy in by_group.get(group, []):
+                    found.setdefault(user, {})[f"group-{group}-{policy.inputs['name']}"] = policy.inputs["policy"]
+        return found
+
+    def grouped(self, typ: str, owner_input: str) -> dict[str, list[Registration]]:
+        """Return one type's registrations grouped by an input naming their owner (e.g. a policy's `role`)."""
+        groups: dict[str, list[Registration]] = {}
+        for registration in self.of_type(typ):
+            groups.setdefault(registration.inputs[owner_input], []).append(registration)
+        return groups
+
+
+def reveal(value: Any) -> Any:
+    """Return outputs with secrets unwrapped, as a consumer holding the secrets key sees them."""
+    if isinstance(value, Secret):
+        return reveal(value.value)
+    if isinstance(value, dict):
+        return {k: reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [reveal(v) for v in value]
+    return value
+
+
+def load_stack_config(project_dir: Path, stack: str) -> tuple[dict[str, str], list[str]]:
+    """Return a stack file's config as Pulumi passes it (JSON strings) and its secret keys."""
+    path = project_dir / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        raise FileNotFoundError(f"no stack config file {path}; create it or pick another --stack")
+    document = yaml.safe_load(path.read_text()) or {}
+    values: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in (document.get("config") or {}).items():
+        full_key = key if ":" in key else f"{PROJECT}:{key}"
+        value, had_secret = _replace_secure(value)
+        if had_secret:
+            secret_keys.append(full_key)
+        values[full_key] = value if isinstance(value, str) else json.dumps(value)
+    return values, secret_keys
+
+
+def _replace_secure(value: Any) -> tuple[Any, bool]:
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        return SECRET_PLACEHOLDER, True
+    if isinstance(value, dict):
+        pairs = {k: _replace_secure(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(s for _, s in pairs.values())
+    if isinstance(value, list):
+        items = [_replace_secure(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    return value, False
+
+
+def run_offline(
+    program: Callable[[], None],
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: list[str] | None = None,
+    ctx: AccountContext | None = None,
+    stack_outputs: dict[str, dict[str, Any]] | None = None,
+    project: str = PROJECT,
+    any_stack_outputs: dict[str, Any] | None = None,
+) -> Rendering:
+    """Run a Pulumi program under mocks with the given config; return its registrations and outputs."""
+    ctx = ctx or offline_context(config.get("aws:region", DEFAULT_REGION))
+    mocks = BaselineMocks(ctx, stack_outputs, any_stack_outputs)
+    rendering = Rendering(stack, ctx, mocks.registrations, stack_references=mocks.stack_references)
+    settings.ROOT.set(None)  # a fresh stack resource per run
+    pulumi.runtime.set_mocks(
+        mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks), logger=_warning_collector(rendering.warnings)
+    )
+    pulumi.runtime.set_all_config(dict(config), list(secret_keys or []))
+    settings.SETTINGS.rpc_manager.clear()
+    settings.SETTINGS.outputs.clear()
+
+    def body() -> None:
+        program()
+        root = settings.get_root_resource()
+        exported = getattr(root, "outputs", {}) if root is not None else {}
+        rendering.outputs = _sync_await(_resolve(dict(exported)))
+
+    _sync_await(run_pulumi_func(body))
+    return rendering
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record.getMessage())
+
+
+def _warning_collector(sink: list[str]) -> logging.Logger:
+    """Return a logger that gathers the program's `pulumi.log.warn` messages into `sink`."""
+    logger = logging.getLogger(f"iam-baseline.offline.engine.{id(sink)}")
+    logger.propagate = False
+    logger.handlers = [_ListHandler(sink)]
+    return logger
+
+
+async def _resolve(value: Any) -> Any:
+    """Return a structure of Outputs as plain values, with secret leaves wrapped in Secret."""
+    if isinstance(value, pulumi.Output):
+        inner = await _resolve(await value.future())
+        return Secret(inner) if await value.is_secret() else inner
+    if isinstance(value, dict):
+        resolved = await asyncio.gather(*(_resolve(v) for v in value.values()))
+        return dict(zip(value, resolved, strict=True))
+    if isinstance(value, list | tuple):
+        return list(await asyncio.gather(*(_resolve(v) for v in value)))
+    return value

@@ -1,0 +1,174 @@
+"""The baseline program: config in, resources registered, stack outputs returned.
+
+Order matters for safety: config is parsed and the whole blueprint (every policy at its final
+size) is checked before the first resource is registered, so bad input creates nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, cast
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+from pulumi.runtime import config as runtime_config
+
+from baseline import __version__
+from baseline.aws.arns import AccountContext
+from baseline.stack.aws_config import RoleProfile, aws_config_text
+from baseline.design.blueprint import Blueprint, design_baseline, role_names
+from baseline.stack.ci_principal import CiPrincipal
+from baseline.design.config import BaselineConfig, decode_pulumi_config, parse_config
+from baseline.design.external_ids import SEED_LENGTH, derive_external_id, derive_handoff_passphrase
+from baseline.stack.oidc_provider import GithubOidc
+from baseline.stack.service_roles import ServiceRoles
+from baseline.stack.state_backend import StateBackend
+
+
+def read_stack_config(stack: str) -> BaselineConfig:
+    """Return the running stack's parsed `iam-baseline:` config (all keys, so unknown ones are caught)."""
+    values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    return parse_config(decode_pulumi_config(values), stack, project=pulumi.get_project())
+
+
+def read_account_context() -> AccountContext:
+    """Return the account, region and partition the AWS provider is configured for."""
+    identity = aws.get_caller_identity()
+    partition = aws.get_partition()
+    return AccountContext(
+        account_id=identity.account_id,
+        region=aws.get_region().region,
+        partition=partition.partition,
+        dns_suffix=partition.dns_suffix,
+    )
+
+
+def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any]:
+    """Register the baseline's resources and return its stack outputs by name."""
+    bp = design_baseline(config, ctx)  # raises ConfigError before anything is registered
+    for warning in bp.warnings:
+        pulumi.log.warn(warning.render())
+    ci_config = config.ci
+    seed = random.RandomPassword("external-id-seed", length=SEED_LENGTH, special=False).result
+    external_ids = _external_ids(bp, seed) if ci_config.uses_user else {}
+    ci = CiPrincipal("ci", bp) if ci_config.uses_user else None
+    oidc = GithubOidc("github", bp) if ci_config.uses_github else None
+    trusted: list[pulumi.Resource] = [r for r in (ci.user if ci else None, oidc.provider if oidc else None) if r is not None]
+    state = StateBackend("state", bp, external_ids.get(bp.state_role_name or ""), trusted_principals=trusted)
+    services = ServiceRoles(
+        "services",
+        bp,
+        external_ids,
+        state.kms_key.arn if state.kms_key else None,
+        trusted_principals=trusted,
+    )
+    outputs: dict[str, Any] = {
+        "accountId": ctx.account_id,
+        "baselineVersion": __version__,
+        "stateBucketName": state.bucket.bucket,
+        "stateBucketArn": state.bucket.arn,
+        "backendUrl": bp.backend_url,
+        "region": ctx.region,
+        "provisioningRoles": {
+            p.service.name: {
+                **_role_output(services.roles[p.service.name], external_ids.get(p.role_name), p.subjects),
+                "allowDelete": p.service.allow_delete,
+                "handoffStack": p.handoff_stack,
+                "handoffPassphrase": pulumi.Output.secret(seed.apply(functools.partial(_passphrase_for, p.service.pulumi_project))),
+                **({"iamPath": p.iam_path, "permissionsBoundaryArn": p.escalation.boundary_arn} if p.escalation else {}),
+                **(
+                    {
+                        "stateRole": _role_output(services.state_roles[p.service.name], external_ids.get(p.state_role_name), p.subjects),
+                        "backendUrl": bp.backend_url,
+                    }
+                    if p.state_role_name
+                    else {}
+                ),
+            }
+            for p in bp.services
+        },
+    }
+    if state.role is not None:
+        outputs["stateRole"] = _role_output(state.role, external_ids.get(bp.state_role_name or ""), bp.state_subjects)
+    windows = {p.service.name: {"until": w.until_text, "reason": w.reason} for p in bp.services if (w := p.service.delete_window)}
+    if windows:
+        outputs["deleteWindows"] = windows
+    if ci is not None:
+        service_arns = {p.service.name: services.roles[p.service.name].arn for p in bp.services}
+        state_arns = {name: role.arn for name, role in services.state_roles.items()}
+        outputs["awsConfig"] = _aws_config(bp, state.role.arn if state.role else None, service_arns, state_arns, external_ids)
+        outputs["ciUser"] = {"name": ci.user.name, "arn": ci.user.arn}
+        if ci.access_key is not None:
+            outputs["ciUser"]["accessKeyId"] = ci.access_key.id
+            # Marked secret here too, not only by the provider's schema, so no runtime can leak it.
+            outputs["ciUser"]["secretAccessKey"] = pulumi.Output.secret(cast(Any, ci.access_key.secret))
+    if oidc is not None:
+        outputs["oidcProviderArn"] = oidc.arn
+    return outputs
+
+
+def _aws_config(
+    bp: Blueprint,
+    state_arn: pulumi.Output[str] | None,
+    service_arns: dict[str, pulumi.Output[str]],
+    state_arns: dict[str, pulumi.Output[str]],
+    external_ids: dict[str, pulumi.Output[str]],
+) -> pulumi.Output[str]:
+    """Return the secret ~/.aws/config text with a profile per role, chained from the `ci` profile."""
+    labels = {bp.state_role_name: ("state", state_arn)} if bp.state_role_name and state_arn is not None else {}
+    labels.update({p.role_name: (p.service.name, service_arns[p.service.name]) for p in bp.services})
+    labels.update({p.state_role_name: (f"{p.service.name}-state", state_arns[p.service.name]) for p in bp.services if p.state_role_name})
+    ordered = list(labels)  # the shared state role first, when there is one
+
+    def text(values: list[str]) -> str:
+        arn_of, id_of = values[: len(ordered)], values[len(ordered) :]
+        profiles = [
+            RoleProfile(f"{bp.config.name_prefix}-{labels[r][0]}", arn_of[i], id_of[i], labels[r][0]) for i, r in enumerate(ordered)
+        ]
+        ci = bp.config.ci
+        login = profiles[0].profile if bp.state_role_name else None
+        return aws_config_text(bp.bucket_name, bp.ctx.region, profiles, ci.max_session_duration, ci.require_session_name, login)
+
+    values = [labels[r][1] for r in ordered] + [external_ids[r] for r in ordered]
+    return pulumi.Output.secret(pulumi.Output.all(*values).apply(text))
+
+
+def _role_output(role: aws.iam.Role, external_id: pulumi.Output[str] | None, subjects: tuple[str, ...]) -> dict[str, Any]:
+    """Return what a consumer needs to assume a role: its ARN and how it is trusted."""
+    out: dict[str, Any] = {"arn": role.arn}
+    if external_id is not None:
+        out["externalId"] = external_id
+    if subjects:
+        out["githubSubjects"] = list(subjects)
+    return out
+
+
+def _external_ids(bp: Blueprint, seed: pulumi.Output[str]) -> dict[str, pulumi.Output[str]]:
+    """Return each role's external ID as a secret, keyed by role name.
+
+    One random seed for the stack, generated once and kept in state, so IDs stay stable.
+    """
+    configured = {p.role_name: p.service.external_id for p in bp.services if p.service.external_id}
+    ids: dict[str, pulumi.Output[str]] = {}
+    for role in role_names(bp):
+        if role in configured:
+            ids[role] = pulumi.Output.secret(configured[role])
+        else:
+            ids[role] = pulumi.Output.secret(seed.apply(functools.partial(_derive_for_role, role)))
+    return ids
+
+
+def _derive_for_role(role: str, seed: str) -> str:
+    return derive_external_id(seed, role)
+
+
+def _passphrase_for(service_project: str, seed: str) -> str:
+    return derive_handoff_passphrase(seed, service_project)
+
+
+def run_stack() -> None:
+    """Run the baseline for the current stack and export its outputs: the body of `__main__.py`."""
+    config = read_stack_config(pulumi.get_stack())
+    for name, value in build_baseline(config, read_account_context()).items():
+        pulumi.export(name, value)

@@ -1,0 +1,30 @@
+"""Turning blueprint documents into Pulumi inputs: plain strings when every value is known now,
+Outputs only where a secret or a not-yet-created resource takes part."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import pulumi
+
+from baseline.design.blueprint import Blueprint
+from baseline.design.policies import Document, render
+
+
+def document_input(build: Callable[[str | None], Document | None], pending: pulumi.Output[str] | None) -> pulumi.Input[str]:
+    """Return a document's JSON: now when `pending` is None, else once that value (a secret, an ARN) is known."""
+    if pending is None:
+        return _render(build, None)
+    return pending.apply(functools.partial(_render, build))
+
+
+def _render(build: Callable[[str | None], Document | None], value: str | None) -> str:
+    document = build(value)
+    assert document is not None, "a resource was registered for a document the blueprint does not have"
+    return render(document)
+
+
+def trust_policy_input(bp: Blueprint, subjects: tuple[str, ...], external_id: pulumi.Output[str] | None) -> pulumi.Input[str]:
+    """Return a role's trust policy JSON; secret when it carries an external ID."""
+    return document_input(functools.partial(bp.trust_policy, subjects), external_id)

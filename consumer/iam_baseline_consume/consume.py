@@ -1,0 +1,107 @@
+"""For service programs: an AWS provider that deploys as the service's provisioning role.
+
+    from iam_baseline_consume import provider_for
+    aws_provider = provider_for("public-api")  # stack from IAM_BASELINE_HANDOFF_STACK
+    aws.sqs.Queue("jobs", opts=pulumi.ResourceOptions(provider=aws_provider))
+
+It reads the service's own handoff stack (`organization/iam-baseline-handoff/<stack>.<project>`,
+published by `python -m baseline publish`), never the baseline's stack: the handoff holds only this
+service's values, is encrypted with the service's own passphrase (PULUMI_CONFIG_PASSPHRASE, from
+`handoff`), and only the service's state role may read it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+HANDOFF_STACK_ENV = "IAM_BASELINE_HANDOFF_STACK"
+
+
+class ServiceNotInBaseline(KeyError):
+    """The handoff stack is not this service's (or names no role)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def check_handoff(service_in_stack: str, service: str, stack: str) -> None:
+    """Raise unless the handoff stack belongs to `service`: a program must never deploy as another's role."""
+    if service_in_stack != service:
+        raise ServiceNotInBaseline(
+            f"handoff stack {stack!r} holds service {service_in_stack!r}, not {service!r}; "
+            f"set {HANDOFF_STACK_ENV} to the value `python -m baseline handoff --service {service}` prints"
+        )
+
+
+def assume_role_args(role: Mapping[str, Any], service: str, session_name: str, duration: str) -> list[dict[str, str]]:
+    """Return the provider's assume-role settings for a static-key CI principal."""
+    if "externalId" not in role:
+        raise ValueError(
+            f"the role of {service!r} has no external ID: the baseline trusts GitHub OIDC only (ci.mode github); "
+            "pass web_identity_token_file to provider_for"
+        )
+    return [{"roleArn": role["arn"], "externalId": role["externalId"], "sessionName": session_name, "duration": duration}]
+
+
+@functools.cache
+def handoff_reference(stack: str) -> pulumi.StackReference:
+    """Return the one StackReference per handoff stack (Pulumi refuses two with the same name)."""
+    return pulumi.StackReference(f"iam-baseline-{stack.replace('/', '-')}", stack_name=stack)
+
+
+def resolve_handoff_stack(stack: str | None) -> str:
+    """Return the handoff stack to read: the argument, else $IAM_BASELINE_HANDOFF_STACK."""
+    resolved = stack or os.environ.get(HANDOFF_STACK_ENV)
+    if not resolved:
+        raise ValueError(f"no handoff stack: pass stack= or set {HANDOFF_STACK_ENV} (a variable `python -m baseline handoff` prints)")
+    return resolved
+
+
+def provider_for(
+    service: str,
+    stack: str | None = None,
+    *,
+    session_name: str | None = None,
+    duration: str = "1h",
+    region: str | None = None,
+    web_identity_token_file: str | None = None,
+    opts: pulumi.ResourceOptions | None = None,
+) -> aws.Provider:
+    """Return an aws.Provider that assumes `service`'s provisioning role, read from its handoff `stack`.
+
+    With the static CI key in the environment it assumes the role with its external ID; with
+    `web_identity_token_file` (GitHub OIDC) it exchanges that token for the role instead.
+    """
+    stack = resolve_handoff_stack(stack)
+    ref = handoff_reference(stack)
+    owner = ref.require_output("service").apply(lambda s: check_handoff(s, service, stack))
+    role = pulumi.Output.all(ref.require_output("role"), owner).apply(lambda pair: pair[0])
+    session = session_name or f"ci-{service}"[:64]
+    args: dict[str, Any] = {
+        "region": region or ref.require_output("region"),
+        "allowed_account_ids": ref.require_output("accountId").apply(lambda a: [a]),
+    }
+    if web_identity_token_file:
+        args["assume_role_with_web_identity"] = aws.ProviderAssumeRoleWithWebIdentityArgs(
+            role_arn=role.apply(lambda r: r["arn"]),
+            session_name=session,
+            duration=duration,
+            web_identity_token_file=web_identity_token_file,
+        )
+    else:
+        settings = role.apply(lambda r: assume_role_args(r, service, session, duration)[0])
+        args["assume_roles"] = [
+            aws.ProviderAssumeRoleArgs(
+                role_arn=settings.apply(lambda s: s["roleArn"]),
+                external_id=pulumi.Output.secret(settings.apply(lambda s: s["externalId"])),
+                session_name=session,
+                duration=duration,
+            )
+        ]
+    return aws.Provider(f"{service}-deployer", opts=opts, **args)
