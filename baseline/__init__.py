@@ -1,3 +1,3 @@
 """iam-baseline: a least-privilege IAM baseline for running Pulumi in CI, one stack per account."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

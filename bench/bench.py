@@ -40,8 +40,8 @@ def child(mode: str, services: int, resources: int) -> dict[str, float]:
     import pulumi_aws as aws
 
     from baseline.offline.engine import run_offline
-    from baseline.stack.program import run_stack
     from baseline.review.review import review
+    from baseline.stack.program import run_stack
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()

@@ -8,10 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from baseline.aws.arns import AccountContext
 from baseline.offline.engine import Rendering, load_stack_config, run_offline
 from baseline.stack.program import run_stack
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The account the pure design tests build for (the offline renders use fake_aws's stand-ins).
+CTX = AccountContext("111122223333", "eu-west-1", "aws", "amazonaws.com")
 
 
 def encode(raw: dict[str, Any], region: str = "us-east-1") -> dict[str, str]:

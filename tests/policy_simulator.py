@@ -16,10 +16,10 @@ from typing import Any
 collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
 collections.MutableMapping = collections.abc.MutableMapping  # type: ignore[attr-defined]
 
-from principalmapper.common import Node, Policy
-from principalmapper.querying.local_policy_simulation import ResourcePolicyEvalResult, resource_policy_authorization
-from principalmapper.querying.query_interface import local_check_authorization_full
-from principalmapper.util.case_insensitive_dict import CaseInsensitiveDict
+from principalmapper.common import Node, Policy  # noqa: E402
+from principalmapper.querying.local_policy_simulation import ResourcePolicyEvalResult, resource_policy_authorization  # noqa: E402
+from principalmapper.querying.query_interface import local_check_authorization_full  # noqa: E402
+from principalmapper.util.case_insensitive_dict import CaseInsensitiveDict  # noqa: E402
 
 
 def principal(

@@ -107,10 +107,7 @@ def get_actions_matching(pattern: str) -> tuple[str, ...]:
     if pattern == "*":
         return get_all_actions()
     prefix = pattern.split(":", 1)[0].lower()
-    if "*" in prefix or "?" in prefix:
-        candidates = get_all_actions()
-    else:
-        candidates = get_actions_for_service(prefix)
+    candidates = get_all_actions() if "*" in prefix or "?" in prefix else get_actions_for_service(prefix)
     regex = _pattern_regex(pattern)
     return tuple(a for a in candidates if regex.match(a))
 

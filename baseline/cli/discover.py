@@ -184,9 +184,9 @@ def discover(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], se
     import os
     import sys
 
-    from iam_baseline_consume import HANDOFF_STACK_ENV, handoff_reference
     from baseline.design.handoff import handoff_stack_outputs
     from baseline.offline.engine import run_offline
+    from iam_baseline_consume import HANDOFF_STACK_ENV, handoff_reference
 
     project, config = read_project(service_dir, stack)
     name = service or config.get(f"{project}:service") or project

@@ -123,8 +123,8 @@ def _handoff(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from baseline.design.handoff import UnknownService
     from baseline.cli.publish import AutomationPublisher, publish_handoffs
+    from baseline.design.handoff import UnknownService
 
     outputs = _baseline_outputs(args)
     if not args.dry_run and shutil.which("pulumi") is None:
@@ -146,8 +146,8 @@ def _discover(args: argparse.Namespace) -> int:
 
 
 def _tighten(args: argparse.Namespace) -> int:
-    from baseline.review.review import collect_principals
     from baseline.cli.tighten import format_tightened, read_records, tightened, usage_of
+    from baseline.review.review import collect_principals
 
     rendering = _render(args.project_dir, args.stack)
     role = collect_principals(rendering).get(f"service/{args.service}")
@@ -183,8 +183,8 @@ def _render(project_dir: Path, stack: str) -> Rendering:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from baseline.review.review import compare, review
     from baseline.review.report import format_comparison, format_review, public, write_documents
+    from baseline.review.review import compare, review
 
     report = review(_render(args.project_dir, args.stack))
     other = review(_render(args.project_dir, args.against)) if args.against else None

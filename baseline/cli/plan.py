@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from baseline.design import quotas
-from baseline.offline.engine import Rendering, Secret
 from baseline.design.policies import MASK, mask_external_ids, render
+from baseline.offline.engine import Rendering, Secret
 from baseline.review.review import collect_principals
 
 BUCKET = "aws:s3/bucket:Bucket"

@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass
 
 from baseline.aws import arns
-from baseline.design import github_subjects as github
-from baseline.design import quotas
 from baseline.aws.arns import AccountContext
 from baseline.aws.catalog import get_actions_matching, is_destructive
+from baseline.design import github_subjects as github
+from baseline.design import quotas
 from baseline.design.config import SERVICE_ROLE_INFIX, STATE_ROLE_INFIX, BaselineConfig, ServiceConfig
+from baseline.design.delete_windows import handoff_project
 from baseline.design.escalation import EscalationGuard, escalation_statements, writes_iam
 from baseline.design.external_ids import GENERATED_EXTERNAL_ID_LENGTH
 from baseline.design.findings import ConfigError, Finding
@@ -39,7 +40,6 @@ from baseline.design.policies import (
     service_role_policy,
     state_role_policy,
 )
-from baseline.design.delete_windows import handoff_project
 
 # KMS alias names: `alias/` then letters, digits, '/', '_' and '-' (a bucket name may also hold dots).
 _NOT_IN_ALIAS = re.compile(r"[^A-Za-z0-9/_-]")
@@ -153,7 +153,7 @@ class Blueprint:
         handoff = plan.handoff_key_prefix + "*"
         return ProjectState(
             own_object_arns=tuple(arns.object_arn(self.ctx, self.bucket_name, p + "*") for p in prefixes),
-            list_prefixes=tuple(p + "*" for p in prefixes) + (handoff,),
+            list_prefixes=(*tuple(p + "*" for p in prefixes), handoff),
             read_only_object_arns=tuple(
                 arns.object_arn(self.ctx, self.bucket_name, key) for key in (f"{PULUMI_BACKEND_PREFIX}meta.yaml", handoff)
             ),
@@ -312,6 +312,13 @@ def role_names(bp: Blueprint) -> list[str]:
     return names
 
 
+# How to shrink a document: a trust lists principals and conditions, a permission policy actions.
+_SHRINK_HINTS = {
+    True: "fewer source CIDRs, GitHub branches or environments, or a shorter external ID (AWS can raise the trust quota to 4,096)",
+    False: "narrow it or use wildcards such as 'ec2:Describe*'",
+}
+
+
 def check_quotas(bp: Blueprint) -> list[Finding]:
     """Return a finding for every document or count over its IAM quota, at worst-case sizes."""
     findings: list[Finding] = []
@@ -325,7 +332,7 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
             findings.append(
                 Finding(
                     key,
-                    f"{what} would be {size} characters, over IAM's limit of {limit}; narrow it or use wildcards such as 'ec2:Describe*'",
+                    f"{what} would be {size} characters, over IAM's limit of {limit}; {_SHRINK_HINTS[limit == quotas.TRUST_POLICY_MAX_CHARS]}",
                 )
             )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import re
@@ -10,11 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from baseline.design import quotas
 from baseline.aws.catalog import ACTION_SHAPE, get_actions_matching, get_closest_actions, get_service_prefixes, globs_overlap
-from baseline.design.findings import CONFIG_NAMESPACE, ConfigError, Finding
-from baseline.design.github_subjects import REF_PATTERN, GithubRepository, admits_pull_requests, parse_repository
-from baseline.design.github_subjects import subjects as github_subjects
+from baseline.design import quotas
 from baseline.design.delete_windows import (
     BASELINE_PROJECT,
     DEFAULT_MAX_DELETE_WINDOW_HOURS,
@@ -25,6 +23,9 @@ from baseline.design.delete_windows import (
     handoff_project,
     parse_delete_window,
 )
+from baseline.design.findings import CONFIG_NAMESPACE, ConfigError, Finding
+from baseline.design.github_subjects import REF_PATTERN, GithubRepository, admits_pull_requests, parse_repository
+from baseline.design.github_subjects import subjects as github_subjects
 
 PROD_ENVIRONMENT = "prod"
 # Compared case-insensitively. `production` is prod too; anything unlisted is non-prod with a warning.
@@ -489,9 +490,7 @@ def decode_pulumi_config(values: Mapping[str, Any], namespace: str = CONFIG_NAME
         # Maps and lists arrive as JSON text; scalars stay strings (namePrefix "123" is a name), and
         # the typed readers parse booleans and numbers themselves.
         if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
-            try:
+            with contextlib.suppress(ValueError):  # else a plain string value
                 value = json.loads(value)
-            except ValueError:
-                pass  # a plain string value
         decoded[key] = value
     return decoded

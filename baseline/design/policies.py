@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from baseline.design import github_subjects as github
 from baseline.aws.catalog import CREDENTIAL_MINTING_ACTIONS
+from baseline.design import github_subjects as github
 from baseline.design.grants import ServiceGrant
 
 VERSION = "2012-10-17"

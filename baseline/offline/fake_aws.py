@@ -52,7 +52,8 @@ def _unwrap_secret(value: Any) -> Any:
     return value["value"] if _is_secret(value) else value
 
 
-def _fake(kind: str, name: str, length: int) -> str:
+def fake_value(kind: str, name: str, length: int) -> str:
+    """Return the stand-in a fake resource gets for a generated value (an ID, a secret, a random string)."""
     return hashlib.sha256(f"{kind}:{name}".encode()).hexdigest()[:length]
 
 
@@ -113,17 +114,17 @@ class BaselineMocks(pulumi.runtime.Mocks):
             host = args.inputs["url"].removeprefix("https://")
             state["arn"] = resource_id = arns.format_arn(ctx, "iam", "oidc-provider", OidcProviderName=host)
         elif args.typ == "aws:s3/bucket:Bucket":
-            bucket = args.inputs.get("bucket") or args.inputs.get("bucketPrefix", "bucket-") + _fake("bucket", args.name, 12)
+            bucket = args.inputs.get("bucket") or args.inputs.get("bucketPrefix", "bucket-") + fake_value("bucket", args.name, 12)
             state["bucket"] = resource_id = bucket
             state["arn"] = arns.bucket_arn(ctx, bucket)
         elif args.typ == "aws:kms/key:Key":
-            state["keyId"] = resource_id = str(uuid.UUID(_fake("kms", args.name, 32)))
+            state["keyId"] = resource_id = str(uuid.UUID(fake_value("kms", args.name, 32)))
             state["arn"] = arns.kms_key_arn(ctx, state["keyId"])
         elif args.typ == "random:index/randomPassword:RandomPassword":
-            state["result"] = _fake("random", args.name, int(args.inputs.get("length", 16)))
+            state["result"] = fake_value("random", args.name, int(args.inputs.get("length", 16)))
         elif args.typ == "aws:iam/accessKey:AccessKey":
-            resource_id = "AKIA" + _fake("akid", args.name, 16).upper()
-            state["secret"] = _fake("secret", args.name, 40)
+            resource_id = "AKIA" + fake_value("akid", args.name, 16).upper()
+            state["secret"] = fake_value("secret", args.name, 40)
         return resource_id, state
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from baseline.review.effective import as_list
 from baseline.aws.catalog import action_can_target, get_actions_matching
 from baseline.design.policies import iter_statements
+from baseline.review.effective import as_list
 
 SEVERITIES = ("error", "warning", "info")
 

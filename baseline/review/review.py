@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from baseline.aws import arns
-from baseline.design import quotas
-from baseline.review.effective import Reach, as_list, effective_grants, reachable_actions
 from baseline.aws.catalog import get_access_level, get_all_actions, globs_overlap, is_destructive
-from baseline.review.lint import ReviewFinding, finding, lint_document
-from baseline.offline.engine import Rendering, reveal
+from baseline.design import quotas
 from baseline.design.policies import iter_statements, mask_external_ids
+from baseline.offline.engine import Rendering, reveal
+from baseline.review.effective import Reach, as_list, effective_grants, reachable_actions
+from baseline.review.lint import ReviewFinding, finding, lint_document
 
 # What a principal a service creates may be given at worst: its boundary is then all that holds it.
 ANYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}

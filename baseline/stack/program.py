@@ -16,11 +16,11 @@ from pulumi.runtime import config as runtime_config
 
 from baseline import __version__
 from baseline.aws.arns import AccountContext
-from baseline.stack.aws_config import RoleProfile, aws_config_text
 from baseline.design.blueprint import Blueprint, design_baseline, role_names
-from baseline.stack.ci_principal import CiPrincipal
 from baseline.design.config import BaselineConfig, decode_pulumi_config, parse_config
 from baseline.design.external_ids import SEED_LENGTH, derive_external_id, derive_handoff_passphrase
+from baseline.stack.aws_config import RoleProfile, aws_config_text
+from baseline.stack.ci_principal import CiPrincipal
 from baseline.stack.oidc_provider import GithubOidc
 from baseline.stack.service_roles import ServiceRoles
 from baseline.stack.state_backend import StateBackend

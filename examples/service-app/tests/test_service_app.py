@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from iam_baseline_consume import HANDOFF_STACK_ENV, ServiceNotInBaseline, assume_role_args, check_handoff, handoff_reference
 from baseline.design.handoff import handoff_stack_outputs, service_handoff
 from baseline.offline.engine import reveal, run_offline
+from iam_baseline_consume import HANDOFF_STACK_ENV, ServiceNotInBaseline, assume_role_args, check_handoff, handoff_reference
 from tests.helpers import render, render_shipped
 
 APP = Path(__file__).resolve().parent.parent

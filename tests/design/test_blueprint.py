@@ -3,13 +3,13 @@
 import pytest
 
 from baseline.aws.arns import AccountContext
-from baseline.design.blueprint import design_baseline
 from baseline.aws.catalog import get_actions_for_service
+from baseline.design import quotas
+from baseline.design.blueprint import design_baseline
 from baseline.design.config import parse_config
 from baseline.design.findings import ConfigError
-from baseline.design.policies import iter_statements
-
-CTX = AccountContext("111122223333", "us-east-1", "aws", "amazonaws.com")
+from baseline.design.policies import iter_statements, render
+from tests.helpers import CTX
 
 
 def test_a_policy_over_the_inline_quota_is_refused_naming_the_service_actions():
@@ -21,10 +21,17 @@ def test_a_policy_over_the_inline_quota_is_refused_naming_the_service_actions():
     assert finding.key == "services.huge.actions" and "10240" in finding.message
 
 
-def test_a_long_external_id_that_overflows_the_trust_quota_is_refused():
+def test_the_longest_external_id_fits_a_trust_but_a_trust_over_its_quota_is_refused_naming_the_service():
     raw = {"services": {"api": {"actions": ["sqs:SendMessage"], "externalId": "x" * 1224}}}
-    # 1,224 characters fit; the trust policy stays under 2,048.
-    design_baseline(parse_config(raw, "dev"), CTX)
+    bp = design_baseline(parse_config(raw, "dev"), CTX)
+    trust = render(bp.trust_policy((), "x" * 1224))
+    assert "x" * 1224 in trust and quotas.policy_size(trust) <= quotas.TRUST_POLICY_MAX_CHARS
+    cidrs = [f"203.0.{i}.0/24" for i in range(60)]
+    with pytest.raises(ConfigError) as caught:
+        design_baseline(parse_config({**raw, "ci": {"allowedSourceCidrs": cidrs}}, "dev"), CTX)
+    messages = {f.key: f.message for f in caught.value.findings}
+    assert "2048" in messages["services.api"] and "trust policy" in messages["services.api"]
+    assert "wildcards" not in messages["services.api"], "action wildcards do not shrink a trust policy"
 
 
 def test_ci_policy_lists_every_role_while_it_fits_then_falls_back_to_the_baseline_path():
@@ -50,8 +57,8 @@ def test_destructive_actions_named_outright_in_prod_are_reported_as_dropped():
 
 def test_default_bucket_name_is_derived_from_prefix_account_and_region():
     bp = design_baseline(parse_config({"namePrefix": "Acme"}, "dev"), CTX)
-    assert bp.bucket_name == "acme-state-111122223333-us-east-1"
-    assert bp.backend_url == "s3://acme-state-111122223333-us-east-1?region=us-east-1"
+    assert bp.bucket_name == "acme-state-111122223333-eu-west-1"
+    assert bp.backend_url == "s3://acme-state-111122223333-eu-west-1?region=eu-west-1"
 
 
 def test_a_prefix_that_cannot_make_a_bucket_name_asks_for_one():

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from baseline.cli.publish import handoff_program, publish_handoffs
 from baseline.design.handoff import UnknownService, format_handoff, handoff_stack_outputs, service_handoff
 from baseline.offline.engine import Secret, reveal, run_offline
-from baseline.cli.publish import handoff_program, publish_handoffs
 from tests.helpers import render, render_shipped, run_cli
 
 

@@ -3,15 +3,13 @@
 import json
 import random
 
-from baseline.design import quotas
-from baseline.review.effective import allowed_actions, granted_actions
-from baseline.aws.arns import AccountContext
-from baseline.design.blueprint import KMS_KEY_ID_PLACEHOLDER, design_baseline
 from baseline.aws.catalog import is_destructive
+from baseline.design import quotas
+from baseline.design.blueprint import KMS_KEY_ID_PLACEHOLDER, design_baseline
 from baseline.design.config import parse_config
 from baseline.design.policies import ci_boundary_policy, ci_trust_policy, ci_user_policy, iter_statements, render, state_bucket_policy
-
-CTX = AccountContext("111122223333", "eu-west-1", "aws", "amazonaws.com")
+from baseline.review.effective import allowed_actions, granted_actions
+from tests.helpers import CTX
 
 
 def blueprint(raw, stack="prod"):

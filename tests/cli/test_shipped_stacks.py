@@ -7,10 +7,10 @@ import runpy
 import pytest
 import yaml
 
-from baseline.design import quotas
-from baseline.review.effective import allowed_actions, granted_actions
 from baseline.aws.catalog import is_destructive
+from baseline.design import quotas
 from baseline.offline.engine import load_stack_config, run_offline
+from baseline.review.effective import allowed_actions, granted_actions
 from tests.helpers import PROJECT_DIR, render_shipped, role_documents, run_cli
 
 

@@ -10,20 +10,18 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from baseline.design import quotas
-from baseline.review.effective import granted_actions
-from baseline.aws.arns import AccountContext
-from baseline.design.blueprint import KMS_KEY_ID_PLACEHOLDER, design_baseline
 from baseline.aws.catalog import get_actions_for_service, is_destructive
+from baseline.design import quotas
+from baseline.design.blueprint import KMS_KEY_ID_PLACEHOLDER, design_baseline
 from baseline.design.config import parse_config
 from baseline.design.findings import ConfigError
 from baseline.design.policies import ci_trust_policy, iter_statements, render
+from baseline.review.effective import granted_actions
 from tests.emulated_account import unwrap
-from tests.helpers import all_roles, role_documents
+from tests.helpers import CTX, all_roles, role_documents
 from tests.helpers import render as render_program
 from tests.policy_simulator import principal, trust_admits
 
-CTX = AccountContext("111122223333", "eu-west-1", "aws", "amazonaws.com")
 SERVICES = ("sqs", "s3", "dynamodb", "ec2", "iam", "lambda", "ecs", "rds", "logs", "sns", "kms")
 PATTERNS = st.one_of(
     st.sampled_from([f"{s}:*" for s in SERVICES]),

@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from baseline.design.external_ids import derive_external_id
+from baseline.design.external_ids import derive_external_id, derive_handoff_passphrase
 from baseline.design.findings import ConfigError
 from baseline.offline.engine import Secret
+from tests.emulated_account import unwrap
 from tests.helpers import one, render, role_documents
 
 SERVICES = {"api": {"actions": ["sqs:*", "ec2:Describe*"]}, "etl": {"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::data/*"]}}
@@ -96,21 +97,35 @@ def test_every_role_trusts_only_the_ci_user_with_its_own_secret_external_id(prod
     assert len(set(ids)) == len(ids) == 4, "two services, each with its provisioning and its state role"
 
 
-def test_external_ids_are_derived_from_one_seed_and_stable(prod):
+def test_external_ids_are_derived_from_the_seed_and_role_name_only(prod):
+    """Stability across updates: an ID depends on the seed kept in state and its role's name, so adding a
+    service or changing grants never moves another role's ID (which would break its repository's CI)."""
     seed = one(prod, "random:index/randomPassword:RandomPassword")
     assert seed.inputs["special"] is False
-    assert derive_external_id("seed", "role-a") == derive_external_id("seed", "role-a") != derive_external_id("seed", "role-b")
-    again = render({"services": SERVICES, "stateBucket": {"kms": True}, "ci": {"createAccessKey": True}}, stack="prod")
+    seed_value = seed_result(prod)
+    out = unwrap(prod.outputs)
+    for service, role in out["provisioningRoles"].items():
+        assert role["externalId"] == derive_external_id(seed_value, f"iam-baseline-svc-{service}")
+        assert role["stateRole"]["externalId"] == derive_external_id(seed_value, f"iam-baseline-state-{service}")
+        assert role["handoffPassphrase"] == derive_handoff_passphrase(seed_value, service)
+    changed = {**SERVICES, "api": {"actions": ["sqs:SendMessage"]}, "new": {"actions": ["sns:Publish"]}}
+    again = unwrap(render({"services": changed, "stateBucket": {"kms": True}, "ci": {"createAccessKey": True}}, stack="prod").outputs)
+    assert seed_result(prod) == seed_value
     for service in SERVICES:
-        for role in ("provisioning", "state"):
-            pick = lambda out, s=service, r=role: (
-                out["provisioningRoles"][s] if r == "provisioning" else out["provisioningRoles"][s]["stateRole"]
-            )
-            assert pick(again.outputs)["externalId"] == pick(prod.outputs)["externalId"], f"{service} {role} external ID moved"
-        assert (
-            again.outputs["provisioningRoles"][service]["handoffPassphrase"]
-            == prod.outputs["provisioningRoles"][service]["handoffPassphrase"]
-        )
+        before, after = out["provisioningRoles"][service], again["provisioningRoles"][service]
+        assert (after["externalId"], after["stateRole"]["externalId"], after["handoffPassphrase"]) == (
+            before["externalId"],
+            before["stateRole"]["externalId"],
+            before["handoffPassphrase"],
+        ), f"{service}'s secrets moved when another service was added"
+    assert derive_external_id("seed", "role-a") != derive_external_id("seed", "role-b") != derive_external_id("other", "role-b")
+
+
+def seed_result(rendering):
+    """Return the seed's value as the fake provider generated it (what the state would hold)."""
+    from baseline.offline.fake_aws import fake_value
+
+    return fake_value("random", one(rendering, "random:index/randomPassword:RandomPassword").name, 48)
 
 
 def test_configured_external_ids_are_used_and_no_seed_is_needed():

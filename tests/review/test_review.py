@@ -7,8 +7,8 @@ import yaml
 
 from baseline.aws.catalog import get_access_level, get_actions_for_service, get_all_actions, is_destructive
 from baseline.review.lint import lint_document
-from baseline.review.review import Principal, compare, quota_budget, review
 from baseline.review.report import format_review, public, write_documents
+from baseline.review.review import Principal, compare, quota_budget, review
 from tests.helpers import render, run_cli
 
 SQS = set(get_actions_for_service("sqs"))

@@ -6,13 +6,11 @@ import re
 
 import pytest
 
-from baseline.aws.arns import AccountContext
 from baseline.design.blueprint import design_baseline
 from baseline.design.config import decode_pulumi_config, parse_config
 from baseline.design.findings import ConfigError
-from tests.helpers import render
+from tests.helpers import CTX, render
 
-CTX = AccountContext("111122223333", "eu-west-1", "aws", "amazonaws.com")
 # KMS CreateAlias: `alias/` then [a-zA-Z0-9/_-], at most 256 characters, never under alias/aws/.
 KMS_ALIAS = re.compile(r"alias/(?!aws/)[A-Za-z0-9/_-]{1,250}")
 
