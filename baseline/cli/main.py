@@ -1,4 +1,4 @@
-"""Command line: `python -m baseline plan|review|bootstrap|publish|handoff|discover|tighten`."""
+"""iam-baseline: least-privilege IAM for running Pulumi in CI, one stack per AWS account (offline plan and review, bootstrap, publish, handoff, discover, tighten)."""
 
 from __future__ import annotations
 

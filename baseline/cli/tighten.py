@@ -66,7 +66,7 @@ def is_session_of(record: dict[str, Any], role_arn: str) -> bool:
     """Return whether the call was made with a session of that role."""
     identity = record.get("userIdentity", {})
     issuer = identity.get("sessionContext", {}).get("sessionIssuer", {})
-    return identity.get("type") == "AssumedRole" and issuer.get("arn") == role_arn
+    return bool(identity.get("type") == "AssumedRole" and issuer.get("arn") == role_arn)
 
 
 def usage_of(records: Iterable[dict[str, Any]], role_arn: str) -> Usage:

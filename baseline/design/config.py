@@ -169,7 +169,7 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             self.error(self.sub(name), f"must be a whole number from {low} to {high}{hint} (got {value!r})")
             return default
-        return value
+        return int(value)
 
     def string(self, name: str, default: str | None) -> str | None:
         value = self.raw.get(name, default)
@@ -435,7 +435,8 @@ def _string_list(raw: Any, key: str, findings: list[Finding], what: str) -> list
     if isinstance(raw, str) or not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
         findings.append(Finding(key, f"must be a non-empty list of {what} (got {raw!r})"))
         return None
-    return raw
+    items: list[str] = raw
+    return items
 
 
 def _parse_actions(raw: Any, key: str, findings: list[Finding]) -> tuple[str, ...]:

@@ -44,12 +44,14 @@ def service_entry(outputs: Mapping[str, Any], service: str) -> Mapping[str, Any]
     roles = outputs.get("provisioningRoles") or {}
     if service not in roles:
         raise UnknownService(f"service {service!r} is not in the baseline (it has: {', '.join(sorted(roles)) or 'none'})")
-    return roles[service]
+    entry: Mapping[str, Any] = roles[service]
+    return entry
 
 
 def _state_role(outputs: Mapping[str, Any], entry: Mapping[str, Any]) -> Mapping[str, Any]:
     """Return the state role the service logs in with: its own, or the shared one (stateIsolation shared)."""
-    return entry.get("stateRole") or outputs["stateRole"]
+    state: Mapping[str, Any] = entry.get("stateRole") or outputs["stateRole"]
+    return state
 
 
 def handoff_stack_outputs(outputs: Mapping[str, Any], service: str) -> dict[str, Any]:

@@ -282,7 +282,7 @@ def iter_statements(document: Document) -> list[dict[str, Any]]:
 
 def mask_external_ids(document: dict[str, Any]) -> dict[str, Any]:
     """Return a copy of a trust policy with its sts:ExternalId values masked."""
-    masked = json.loads(json.dumps(document))
+    masked: dict[str, Any] = json.loads(json.dumps(document))
     for stmt in iter_statements(masked):
         for operator in stmt.get("Condition", {}).values():
             if "sts:ExternalId" in operator:

@@ -136,7 +136,7 @@ class RecordingMonitor(MockMonitor):
         self.baseline_mocks = mocks
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             raw = rpc.deserialize_properties(request.object)
             inputs = {k: _unwrap_secret(v) for k, v in raw.items()}
