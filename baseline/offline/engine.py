@@ -12,12 +12,10 @@ from typing import Any
 
 import pulumi
 import yaml
-from pulumi.runtime import settings
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
 from baseline.aws.arns import AccountContext
 from baseline.offline.fake_aws import DEFAULT_REGION, BaselineMocks, RecordingMonitor, Registration, offline_context
+from baseline.offline.pulumi_private import exported_outputs, reset_runtime, run_program, sync_await
 
 PROJECT = "iam-baseline"
 # Stands in for a `secure:` config value, which cannot be decrypted offline; valid as an external ID.
@@ -121,21 +119,18 @@ def run_offline(
     ctx = ctx or offline_context(config.get("aws:region", DEFAULT_REGION))
     mocks = BaselineMocks(ctx, stack_outputs, any_stack_outputs)
     rendering = Rendering(stack, ctx, mocks.registrations, stack_references=mocks.stack_references)
-    settings.ROOT.set(None)  # a fresh stack resource per run
+    reset_runtime()  # a fresh stack resource per run
     pulumi.runtime.set_mocks(
         mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks), logger=_warning_collector(rendering.warnings)
     )
     pulumi.runtime.set_all_config(dict(config), list(secret_keys or []))
-    settings.SETTINGS.rpc_manager.clear()
-    settings.SETTINGS.outputs.clear()
+    reset_runtime()
 
     def body() -> None:
         program()
-        root = settings.get_root_resource()
-        exported = getattr(root, "outputs", {}) if root is not None else {}
-        rendering.outputs = _sync_await(_resolve(dict(exported)))
+        rendering.outputs = sync_await(_resolve(exported_outputs()))
 
-    _sync_await(run_pulumi_func(body))
+    run_program(body)
     return rendering
 
 

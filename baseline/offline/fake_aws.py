@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi.runtime import rpc
-from pulumi.runtime.mocks import MockMonitor
 
 from baseline.aws import arns
 from baseline.aws.arns import AccountContext
+from baseline.offline.pulumi_private import MockMonitor, deserialize_properties, is_secret
 
 OFFLINE_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -44,12 +43,8 @@ class Registration:
     provider: str = ""
 
 
-def _is_secret(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig
-
-
 def _unwrap_secret(value: Any) -> Any:
-    return value["value"] if _is_secret(value) else value
+    return value["value"] if is_secret(value) else value
 
 
 def fake_value(kind: str, name: str, length: int) -> str:
@@ -138,9 +133,9 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
-            raw = rpc.deserialize_properties(request.object)
+            raw = deserialize_properties(request.object)
             inputs = {k: _unwrap_secret(v) for k, v in raw.items()}
-            secret_keys = sorted(k for k, v in raw.items() if _is_secret(v))
+            secret_keys = sorted(k for k, v in raw.items() if is_secret(v))
             self.baseline_mocks.registrations.append(
                 Registration(
                     typ=request.type,

@@ -12,13 +12,13 @@ from typing import Any, cast
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
-from pulumi.runtime import config as runtime_config
 
 from baseline import __version__
 from baseline.aws.arns import AccountContext
 from baseline.design.blueprint import Blueprint, design_baseline, role_names
 from baseline.design.config import BaselineConfig, decode_pulumi_config, parse_config
 from baseline.design.external_ids import SEED_LENGTH, derive_external_id, derive_handoff_passphrase
+from baseline.offline.pulumi_private import all_config
 from baseline.stack.aws_config import RoleProfile, aws_config_text
 from baseline.stack.ci_principal import CiPrincipal
 from baseline.stack.oidc_provider import GithubOidc
@@ -28,8 +28,7 @@ from baseline.stack.state_backend import StateBackend
 
 def read_stack_config(stack: str) -> BaselineConfig:
     """Return the running stack's parsed `iam-baseline:` config (all keys, so unknown ones are caught)."""
-    values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    return parse_config(decode_pulumi_config(values), stack, project=pulumi.get_project())
+    return parse_config(decode_pulumi_config(all_config()), stack, project=pulumi.get_project())
 
 
 def read_account_context() -> AccountContext:

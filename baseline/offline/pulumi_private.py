@@ -1,0 +1,78 @@
+"""Every private Pulumi API this project uses, in one module, so a Pulumi release can break only here.
+
+pulumi is pinned to one minor version in pyproject.toml for the same reason. The APIs:
+- `pulumi.runtime.sync_await._sync_await`: run a coroutine to completion from synchronous code.
+- `pulumi.runtime.stack.run_pulumi_func`: run a program body the way the engine's language host does.
+- `pulumi.runtime.settings.ROOT`, `SETTINGS.rpc_manager`, `SETTINGS.outputs`, `get_root_resource`:
+  reset the runtime between offline runs, and read the stack's exports.
+- `pulumi.runtime.rpc._special_sig_key`, `_special_secret_sig`, `deserialize_properties`: recognise
+  secret values in what a mock engine receives.
+- `pulumi.runtime.config.get_config_env`, `CONFIG`: every config key of the stack (the public
+  `pulumi.Config` only answers for keys one asks for, so unknown keys could not be reported).
+- `pulumi.runtime.mocks.MockMonitor`: the mock engine monitor, subclassed to record registrations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from pulumi.runtime import config as _config
+from pulumi.runtime import rpc as _rpc
+from pulumi.runtime import settings as _settings
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.stack import run_pulumi_func as _run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+T = TypeVar("T")
+
+__all__ = [
+    "MockMonitor",
+    "all_config",
+    "deserialize_properties",
+    "exported_outputs",
+    "is_secret",
+    "reset_runtime",
+    "run_program",
+    "sync_await",
+]
+
+
+def sync_await(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Return the coroutine's result, run to completion on Pulumi's event loop."""
+    result: T = _sync_await(coroutine)
+    return result
+
+
+def run_program(body: Callable[[], None]) -> None:
+    """Run a program body as the engine's language host does, waiting for every registration."""
+    _sync_await(_run_pulumi_func(body))
+
+
+def reset_runtime() -> None:
+    """Forget the previous run's stack resource, pending RPCs and outputs (one process, many runs)."""
+    _settings.ROOT.set(None)
+    _settings.SETTINGS.rpc_manager.clear()
+    _settings.SETTINGS.outputs.clear()
+
+
+def exported_outputs() -> dict[str, Any]:
+    """Return the stack's exports so far, by name (Outputs unresolved)."""
+    root = _settings.get_root_resource()
+    return dict(getattr(root, "outputs", {}) if root is not None else {})
+
+
+def is_secret(value: Any) -> bool:
+    """Return whether a deserialized property value is Pulumi's secret envelope."""
+    return isinstance(value, dict) and value.get(_rpc._special_sig_key) == _rpc._special_secret_sig
+
+
+def deserialize_properties(struct: Any) -> dict[str, Any]:
+    """Return a registration's properties as plain values (secrets left in their envelope)."""
+    properties: dict[str, Any] = _rpc.deserialize_properties(struct)
+    return properties
+
+
+def all_config() -> dict[str, Any]:
+    """Return every config value of the running stack, by full key (`namespace:key`)."""
+    return {**_config.get_config_env(), **_config.CONFIG.get()}
