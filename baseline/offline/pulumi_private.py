@@ -49,9 +49,13 @@ def run_program(body: Callable[[], None]) -> None:
     _sync_await(_run_pulumi_func(body))
 
 
-def reset_runtime() -> None:
-    """Forget the previous run's stack resource, pending RPCs and outputs (one process, many runs)."""
+def forget_stack_resource() -> None:
+    """Forget the previous run's stack resource, so the next run makes its own (before set_mocks)."""
     _settings.ROOT.set(None)
+
+
+def clear_pending_work() -> None:
+    """Drop the previous run's pending RPCs and outputs (after set_mocks, before the program runs)."""
     _settings.SETTINGS.rpc_manager.clear()
     _settings.SETTINGS.outputs.clear()
 
