@@ -15,7 +15,7 @@ import yaml
 
 from baseline.aws.arns import AccountContext
 from baseline.offline.fake_aws import DEFAULT_REGION, BaselineMocks, RecordingMonitor, Registration, offline_context
-from baseline.offline.pulumi_private import exported_outputs, reset_runtime, run_program, sync_await
+from baseline.offline.pulumi_private import clear_pending_work, exported_outputs, forget_stack_resource, run_program, sync_await
 
 PROJECT = "iam-baseline"
 # Stands in for a `secure:` config value, which cannot be decrypted offline; valid as an external ID.
@@ -119,12 +119,12 @@ def run_offline(
     ctx = ctx or offline_context(config.get("aws:region", DEFAULT_REGION))
     mocks = BaselineMocks(ctx, stack_outputs, any_stack_outputs)
     rendering = Rendering(stack, ctx, mocks.registrations, stack_references=mocks.stack_references)
-    reset_runtime()  # a fresh stack resource per run
+    forget_stack_resource()  # a fresh stack resource per run
     pulumi.runtime.set_mocks(
         mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks), logger=_warning_collector(rendering.warnings)
     )
     pulumi.runtime.set_all_config(dict(config), list(secret_keys or []))
-    reset_runtime()
+    clear_pending_work()
 
     def body() -> None:
         program()

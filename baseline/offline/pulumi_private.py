@@ -29,10 +29,11 @@ T = TypeVar("T")
 __all__ = [
     "MockMonitor",
     "all_config",
+    "clear_pending_work",
     "deserialize_properties",
     "exported_outputs",
+    "forget_stack_resource",
     "is_secret",
-    "reset_runtime",
     "run_program",
     "sync_await",
 ]
