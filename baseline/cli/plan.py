@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from baseline.design import quotas
-from baseline.design.policies import MASK, mask_external_ids, render
+from baseline.design.policies import MASK, mask_external_ids, policy_json
 from baseline.offline.engine import Rendering, Secret
 from baseline.review.review import collect_principals
 
@@ -49,12 +49,12 @@ def plan_data(rendering: Rendering) -> dict[str, Any]:
         entry: dict[str, Any] = {"path": p.path}
         if p.kind == "user":
             entry["permissionsBoundary"] = (
-                {p.boundary[0]: _policy(render(p.boundary[1]), quotas.MANAGED_POLICY_MAX_CHARS)} if p.boundary else {}
+                {p.boundary[0]: _policy(policy_json(p.boundary[1]), quotas.MANAGED_POLICY_MAX_CHARS)} if p.boundary else {}
             )
         else:
             entry["maxSessionDuration"] = p.max_session
-            entry["trustPolicy"] = _policy(render(p.trust or {}), quotas.TRUST_POLICY_MAX_CHARS, mask=True)
-        entry["policies"] = {label: _policy(render(doc), _inline_limit(p.kind, label)) for label, doc in p.policies.items()}
+            entry["trustPolicy"] = _policy(policy_json(p.trust or {}), quotas.TRUST_POLICY_MAX_CHARS, mask=True)
+        entry["policies"] = {label: _policy(policy_json(doc), _inline_limit(p.kind, label)) for label, doc in p.policies.items()}
         principals[f"{p.kind}/{p.name}"] = entry
     bucket_policies = [_policy(p.inputs["policy"], BUCKET_POLICY_MAX_CHARS) for p in rendering.of_type(BUCKET_POLICY)]
     buckets = {b.inputs["bucket"]: {"policies": bucket_policies} for b in rendering.of_type(BUCKET)}

@@ -19,23 +19,23 @@ from baseline.design import github_subjects as github
 from baseline.design import quotas
 from baseline.design.config import SERVICE_ROLE_INFIX, STATE_ROLE_INFIX, BaselineConfig, ServiceConfig
 from baseline.design.delete_windows import handoff_project
-from baseline.design.escalation import EscalationGuard, escalation_statements, writes_iam
+from baseline.design.escalation import IamConfinement, confinement_statements, writes_iam
 from baseline.design.external_ids import GENERATED_EXTERNAL_ID_LENGTH
 from baseline.design.findings import ConfigError, Finding
 from baseline.design.grants import ServiceGrant, destructive_patterns, expand_patterns, resolve_grant
 from baseline.design.policies import (
     PULUMI_BACKEND_PREFIX,
-    BaselineGuard,
     BaselineState,
     DeleteWindowGrant,
     Document,
+    OffLimits,
     ProjectState,
-    TrustGuards,
+    TrustConditions,
     ci_boundary_policy,
-    ci_user_policy,
+    ci_group_policy,
     created_principal_boundary,
+    policy_json,
     project_state_policy,
-    render,
     role_trust_policy,
     service_role_policy,
     state_role_policy,
@@ -56,7 +56,7 @@ class ServiceRolePlan:
     role_arn: str
     grant: ServiceGrant
     iam_path: str = ""
-    escalation: EscalationGuard | None = None
+    confinement: IamConfinement | None = None
     boundary_name: str | None = None
     state_role_name: str | None = None  # per-service state isolation only
     state_role_arn: str | None = None
@@ -89,7 +89,7 @@ class Blueprint:
     ci_user_arn: str
     ci_group_name: str
     github_provider_arn: str | None
-    boundary_policy_name: str
+    ci_boundary_policy_name: str
     role_path_arn: str
     ci_assume_resources: tuple[str, ...]
     state_role_name: str | None  # the shared state role, with stateIsolation shared only
@@ -112,9 +112,9 @@ class Blueprint:
         """Return the state key's ARN for a key ID, or None when the bucket uses SSE-S3."""
         return arns.kms_key_arn(self.ctx, key_id) if self.config.state_bucket.kms else None
 
-    def guard(self, kms_key_arn: str | None) -> BaselineGuard:
+    def off_limits(self, kms_key_arn: str | None) -> OffLimits:
         """Return what every provisioning role is denied."""
-        return BaselineGuard(
+        return OffLimits(
             state_bucket_arns=(self.bucket_arn, self.objects_arn),
             state_kms_key_arn=kms_key_arn,
             baseline_iam_arns=self.baseline_iam_arns,
@@ -141,10 +141,10 @@ class Blueprint:
 
     def service_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
         """Return a provisioning role's permission policy."""
-        extra = escalation_statements(plan.escalation) if plan.escalation else []
+        extra = confinement_statements(plan.confinement) if plan.confinement else []
         window = plan.service.delete_window
         grant = DeleteWindowGrant(destructive_patterns(tuple(sorted(plan.service.actions))), window.until_text) if window else None
-        return service_role_policy(plan.grant, plan.service.resources, self.guard(kms_key_arn), extra, grant)
+        return service_role_policy(plan.grant, plan.service.resources, self.off_limits(kms_key_arn), extra, grant)
 
     def project_state(self, plan: ServiceRolePlan) -> ProjectState:
         """Return the state-bucket keys of a service's Pulumi project (the DIY backend's layout), and
@@ -166,17 +166,17 @@ class Blueprint:
     def service_boundary(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document | None:
         """Return the permissions boundary for principals the service creates, if it manages IAM: the
         role's protections, so a created role keeps every one of them."""
-        if plan.escalation is None:
+        if plan.confinement is None:
             return None
         configured = resolve_grant(plan.service.actions, allow_delete=True).allow
         window = plan.service.delete_window
         return created_principal_boundary(
             configured,
             plan.service.resources,
-            self.guard(kms_key_arn),
+            self.off_limits(kms_key_arn),
             plan.grant.deny_destructive,
             window.until_text if window else None,
-            escalation_statements(plan.escalation),
+            confinement_statements(plan.confinement),
         )
 
     @property
@@ -194,14 +194,14 @@ class Blueprint:
             external_id,
             self.github_provider_arn,
             subjects,
-            TrustGuards(ci.allowed_source_cidrs, ci.require_session_name),
+            TrustConditions(ci.allowed_source_cidrs, ci.require_session_name),
         )
 
-    def ci_policy(self) -> Document:
+    def ci_group_policy(self) -> Document:
         """Return the CI group's inline policy: assume the baseline's roles."""
-        return ci_user_policy(self.ci_assume_resources, self.config.ci.allowed_source_cidrs)
+        return ci_group_policy(self.ci_assume_resources, self.config.ci.allowed_source_cidrs)
 
-    def boundary_policy(self) -> Document:
+    def ci_boundary_policy(self) -> Document:
         """Return the CI user's permissions boundary."""
         return ci_boundary_policy(self.role_path_arn)
 
@@ -232,11 +232,11 @@ def _service_plan(config: BaselineConfig, svc: ServiceConfig, baseline_path: str
     role_name = service_role_name(prefix, svc.name)
     grant = resolve_grant(svc.actions, svc.allow_delete)
     service_path = f"/{prefix}-services/{svc.name}/"
-    escalation = boundary_name = None
+    confinement = boundary_name = None
     if writes_iam(expand_patterns(svc.actions)):
         boundary_name = f"{prefix}-boundary-{svc.name}"
         paths = (*arns.iam_path_arns(ctx, service_path, instance_profiles=True), arns.service_linked_role_arns(ctx))
-        escalation = EscalationGuard(tuple(sorted(paths)), arns.policy_arn(ctx, baseline_path, boundary_name))
+        confinement = IamConfinement(tuple(sorted(paths)), arns.policy_arn(ctx, baseline_path, boundary_name))
     state_name = f"{prefix}{STATE_ROLE_INFIX}{svc.name}" if own_state_role else None
     state_arn = arns.role_arn(ctx, baseline_path, state_name) if state_name else None
     handoff = handoff_stack_name(config.project, config.stack, svc.pulumi_project)
@@ -246,7 +246,7 @@ def _service_plan(config: BaselineConfig, svc: ServiceConfig, baseline_path: str
         arns.role_arn(ctx, baseline_path, role_name),
         grant,
         service_path,
-        escalation,
+        confinement,
         boundary_name,
         state_name,
         state_arn,
@@ -272,8 +272,8 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     state_role_arn = arns.role_arn(ctx, iam_path, state_role_name) if state_role_name else None
     role_arns = [a for a in [state_role_arn, *(s.role_arn for s in services), *(s.state_role_arn for s in services)] if a]
     role_path_arn = arns.role_arn(ctx, iam_path, "*")
-    exact = ci_user_policy(role_arns, config.ci.allowed_source_cidrs)
-    ci_assume = tuple(role_arns) if quotas.policy_size(render(exact)) <= quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS else (role_path_arn,)
+    exact = ci_group_policy(role_arns, config.ci.allowed_source_cidrs)
+    ci_assume = tuple(role_arns) if quotas.policy_size(policy_json(exact)) <= quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS else (role_path_arn,)
     provider_arn = None
     if config.ci.uses_github:
         provider_arn = config.ci.github_provider_arn or arns.format_arn(ctx, "iam", "oidc-provider", OidcProviderName=github.ISSUER_HOST)
@@ -289,7 +289,7 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
         ci_user_arn=arns.user_arn(ctx, iam_path, ci_user_name),
         ci_group_name=f"{prefix}-ci",
         github_provider_arn=provider_arn,
-        boundary_policy_name=f"{prefix}-ci-boundary",
+        ci_boundary_policy_name=f"{prefix}-ci-boundary",
         role_path_arn=role_path_arn,
         ci_assume_resources=ci_assume,
         state_role_name=state_role_name,
@@ -327,7 +327,7 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
     def over(key: str, what: str, document: Document, limit: int) -> None:
         if not document["Statement"]:  # IAM refuses it (MalformedPolicyDocument)
             findings.append(Finding(key, f"{what} would have no statement; IAM refuses an empty policy"))
-        size = quotas.policy_size(render(document))
+        size = quotas.policy_size(policy_json(document))
         if size > limit:
             findings.append(
                 Finding(
@@ -345,8 +345,8 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
         )
         over("stateBucket", "the state role's policy", bp.state_policy(key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
     if bp.config.ci.uses_user:
-        over("ci", "the CI group's policy", bp.ci_policy(), quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS)
-        over("ci", "the CI user's permissions boundary", bp.boundary_policy(), quotas.MANAGED_POLICY_MAX_CHARS)
+        over("ci", "the CI group's policy", bp.ci_group_policy(), quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS)
+        over("ci", "the CI user's permissions boundary", bp.ci_boundary_policy(), quotas.MANAGED_POLICY_MAX_CHARS)
     for plan in bp.services:
         key = f"services.{plan.service.name}"
         trust = bp.trust_policy(plan.subjects, plan.service.external_id or EXTERNAL_ID_PLACEHOLDER)

@@ -33,7 +33,7 @@ WRITE_LEVELS = ("Write", "Permissions management")
 
 
 @dataclass(frozen=True)
-class EscalationGuard:
+class IamConfinement:
     """Where a service may manage IAM, and the boundary everything it creates must carry."""
 
     service_path_arns: tuple[str, ...]
@@ -58,7 +58,7 @@ def boundary_conditioned_actions() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(a for a in keyed if a not in removals), removals
 
 
-def escalation_statements(guard: EscalationGuard) -> list[dict[str, Any]]:
+def confinement_statements(guard: IamConfinement) -> list[dict[str, Any]]:
     """Return the Deny statements that keep a service's IAM changes inside its own path and boundary."""
     conditioned, removals = boundary_conditioned_actions()
     return [

@@ -46,20 +46,20 @@ def _document(*statements: dict[str, Any]) -> Document:
     return {"Version": VERSION, "Statement": list(statements)}
 
 
-def render(document: Document) -> str:
+def policy_json(document: Document) -> str:
     """Return the document as compact JSON with sorted keys: byte-identical for equal input."""
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
 @dataclass(frozen=True)
-class TrustGuards:
+class TrustConditions:
     """Conditions every way into a role must meet, on top of its principal's own."""
 
     source_cidrs: tuple[str, ...] = ()
     session_name: str | None = None
 
 
-def _with_guards(conditions: dict[str, dict[str, Any]], guards: TrustGuards) -> dict[str, dict[str, Any]]:
+def _with_trust_conditions(conditions: dict[str, dict[str, Any]], guards: TrustConditions) -> dict[str, dict[str, Any]]:
     merged = {op: dict(keys) for op, keys in conditions.items()}
     if guards.source_cidrs:
         merged.setdefault("IpAddress", {})["aws:SourceIp"] = sorted(guards.source_cidrs)
@@ -73,7 +73,7 @@ def role_trust_policy(
     external_id: str | None,
     github_provider_arn: str | None = None,
     subjects: Sequence[str] = (),
-    guards: TrustGuards = TrustGuards(),
+    guards: TrustConditions = TrustConditions(),
 ) -> Document:
     """Return a role's trust: the CI user with its external ID, and/or GitHub tokens for `subjects`.
 
@@ -87,7 +87,7 @@ def role_trust_policy(
                 "Effect": "Allow",
                 "Principal": {"AWS": ci_principal_arn},
                 "Action": ASSUME_ROLE_ACTION,
-                "Condition": _with_guards({"StringEquals": {"sts:ExternalId": external_id}}, guards),
+                "Condition": _with_trust_conditions({"StringEquals": {"sts:ExternalId": external_id}}, guards),
             }
         )
     if github_provider_arn is not None and subjects:
@@ -100,7 +100,7 @@ def role_trust_policy(
                 "Effect": "Allow",
                 "Principal": {"Federated": github_provider_arn},
                 "Action": list(github.WEB_IDENTITY_ACTIONS),
-                "Condition": _with_guards(conditions, guards),
+                "Condition": _with_trust_conditions(conditions, guards),
             }
         )
     return _document(*statements)
@@ -190,7 +190,7 @@ def project_state_policy(
     return _document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint), *baseline_state_statements(baseline))
 
 
-def ci_user_policy(role_arns: Sequence[str], source_cidrs: Sequence[str] = ()) -> Document:
+def ci_group_policy(role_arns: Sequence[str], source_cidrs: Sequence[str] = ()) -> Document:
     """Return the CI principal's only permission: assume the given roles (from the given networks)."""
     extra = {"Condition": {"IpAddress": {"aws:SourceIp": sorted(source_cidrs)}}} if source_cidrs else {}
     return _document(_statement("AssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], role_arns, **extra))
@@ -202,7 +202,7 @@ def ci_boundary_policy(role_path_arn: str) -> Document:
 
 
 @dataclass(frozen=True)
-class BaselineGuard:
+class OffLimits:
     """What no provisioning role may touch, whatever its service is granted."""
 
     state_bucket_arns: tuple[str, ...]
@@ -210,7 +210,7 @@ class BaselineGuard:
     baseline_iam_arns: tuple[str, ...]
 
 
-def guard_statements(guard: BaselineGuard) -> list[dict[str, Any]]:
+def off_limits_statements(guard: OffLimits) -> list[dict[str, Any]]:
     """Return the Deny statements that wall a principal off from the baseline itself, from other roles
     (no chaining) and from credentials that would outlive its session."""
     statements = [_statement("DenyStateBucket", "Deny", ["s3:*"], guard.state_bucket_arns)]
@@ -233,7 +233,7 @@ class DeleteWindowGrant:
 def service_role_policy(
     grant: ServiceGrant,
     resources: Sequence[str],
-    guard: BaselineGuard,
+    guard: OffLimits,
     extra: Sequence[dict[str, Any]] = (),
     window: DeleteWindowGrant | None = None,
 ) -> Document:
@@ -250,13 +250,13 @@ def service_role_policy(
     if grant.deny_destructive:
         after = {"Condition": {"DateGreaterThanEquals": {CURRENT_TIME: window.until}}} if window is not None else {}
         statements.append(_statement("DenyDestructive", "Deny", grant.deny_destructive, ["*"], **after))
-    return _document(*statements, *guard_statements(guard), *extra)
+    return _document(*statements, *off_limits_statements(guard), *extra)
 
 
 def created_principal_boundary(
     configured: Sequence[str],
     resources: Sequence[str],
-    guard: BaselineGuard,
+    guard: OffLimits,
     deny_destructive: Sequence[str],
     window_until: str | None,
     extra: Sequence[dict[str, Any]] = (),
@@ -271,7 +271,7 @@ def created_principal_boundary(
     if deny_destructive:
         after = {"Condition": {"DateGreaterThanEquals": {CURRENT_TIME: window_until}}} if window_until else {}
         statements.append(_statement("DenyDestructive", "Deny", deny_destructive, ["*"], **after))
-    return _document(*statements, *guard_statements(guard), *extra)
+    return _document(*statements, *off_limits_statements(guard), *extra)
 
 
 def iter_statements(document: Document) -> list[dict[str, Any]]:

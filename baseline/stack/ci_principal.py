@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from baseline.design.blueprint import Blueprint
-from baseline.design.policies import render
+from baseline.design.policies import policy_json
 
 
 class CiPrincipal(pulumi.ComponentResource):
@@ -21,10 +21,10 @@ class CiPrincipal(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         boundary = aws.iam.Policy(
             f"{name}-boundary",
-            name=bp.boundary_policy_name,
+            name=bp.ci_boundary_policy_name,
             path=bp.iam_path,
             description="Caps the CI user at sts:AssumeRole on the baseline's roles, whatever else is attached",
-            policy=render(bp.boundary_policy()),
+            policy=policy_json(bp.ci_boundary_policy()),
             opts=child,
         )
         self.user = aws.iam.User(
@@ -40,7 +40,7 @@ class CiPrincipal(pulumi.ComponentResource):
             f"{name}-group-policy",
             group=group.name,
             name="assume-baseline-roles",
-            policy=render(bp.ci_policy()),
+            policy=policy_json(bp.ci_group_policy()),
             opts=child,
         )
         aws.iam.GroupMembership(f"{name}-membership", group=group.name, users=[self.user.name], opts=child)

@@ -75,7 +75,7 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
                 "allowDelete": p.service.allow_delete,
                 "handoffStack": p.handoff_stack,
                 "handoffPassphrase": pulumi.Output.secret(seed.apply(functools.partial(_passphrase_for, p.service.pulumi_project))),
-                **({"iamPath": p.iam_path, "permissionsBoundaryArn": p.escalation.boundary_arn} if p.escalation else {}),
+                **({"iamPath": p.iam_path, "permissionsBoundaryArn": p.confinement.boundary_arn} if p.confinement else {}),
                 **(
                     {
                         "stateRole": _role_output(services.state_roles[p.service.name], external_ids.get(p.state_role_name), p.subjects),

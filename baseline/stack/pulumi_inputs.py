@@ -9,20 +9,20 @@ from collections.abc import Callable
 import pulumi
 
 from baseline.design.blueprint import Blueprint
-from baseline.design.policies import Document, render
+from baseline.design.policies import Document, policy_json
 
 
 def document_input(build: Callable[[str | None], Document | None], pending: pulumi.Output[str] | None) -> pulumi.Input[str]:
     """Return a document's JSON: now when `pending` is None, else once that value (a secret, an ARN) is known."""
     if pending is None:
-        return _render(build, None)
-    return pending.apply(functools.partial(_render, build))
+        return _json_of(build, None)
+    return pending.apply(functools.partial(_json_of, build))
 
 
-def _render(build: Callable[[str | None], Document | None], value: str | None) -> str:
+def _json_of(build: Callable[[str | None], Document | None], value: str | None) -> str:
     document = build(value)
     assert document is not None, "a resource was registered for a document the blueprint does not have"
-    return render(document)
+    return policy_json(document)
 
 
 def trust_policy_input(bp: Blueprint, subjects: tuple[str, ...], external_id: pulumi.Output[str] | None) -> pulumi.Input[str]:

@@ -7,7 +7,7 @@ import pulumi
 import pulumi_aws as aws
 
 from baseline.design.blueprint import Blueprint
-from baseline.design.policies import render, state_bucket_policy
+from baseline.design.policies import policy_json, state_bucket_policy
 from baseline.stack.pulumi_inputs import document_input, trust_policy_input
 
 ABORT_INCOMPLETE_UPLOAD_DAYS = 7
@@ -97,7 +97,7 @@ class StateBackend(pulumi.ComponentResource):
         aws.s3.BucketPolicy(
             f"{name}-tls-only",
             bucket=bucket_id,
-            policy=render(state_bucket_policy(bp.bucket_arn, bp.objects_arn)),
+            policy=policy_json(state_bucket_policy(bp.bucket_arn, bp.objects_arn)),
             # S3 rejects policy writes that race the public-access block.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
         )

@@ -8,7 +8,7 @@ from baseline.design import quotas
 from baseline.design.blueprint import design_baseline
 from baseline.design.config import parse_config
 from baseline.design.findings import ConfigError
-from baseline.design.policies import iter_statements, render
+from baseline.design.policies import iter_statements, policy_json
 from tests.helpers import CTX
 
 
@@ -24,7 +24,7 @@ def test_a_policy_over_the_inline_quota_is_refused_naming_the_service_actions():
 def test_the_longest_external_id_fits_a_trust_but_a_trust_over_its_quota_is_refused_naming_the_service():
     raw = {"services": {"api": {"actions": ["sqs:SendMessage"], "externalId": "x" * 1224}}}
     bp = design_baseline(parse_config(raw, "dev"), CTX)
-    trust = render(bp.trust_policy((), "x" * 1224))
+    trust = policy_json(bp.trust_policy((), "x" * 1224))
     assert "x" * 1224 in trust and quotas.policy_size(trust) <= quotas.TRUST_POLICY_MAX_CHARS
     cidrs = [f"203.0.{i}.0/24" for i in range(60)]
     with pytest.raises(ConfigError) as caught:
@@ -36,11 +36,11 @@ def test_the_longest_external_id_fits_a_trust_but_a_trust_over_its_quota_is_refu
 
 def test_ci_policy_lists_every_role_while_it_fits_then_falls_back_to_the_baseline_path():
     few = design_baseline(parse_config({"services": {f"s{i}": {"actions": ["sqs:SendMessage"]} for i in range(3)}}, "dev"), CTX)
-    (stmt,) = iter_statements(few.ci_policy())
+    (stmt,) = iter_statements(few.ci_group_policy())
     assert stmt["Resource"] == sorted([s.role_arn for s in few.services] + [s.state_role_arn for s in few.services])
     assert few.state_role_arn is None, "per-service state (the default) has no shared state role"
     many = design_baseline(parse_config({"services": {f"s{i}": {"actions": ["sqs:SendMessage"]} for i in range(120)}}, "dev"), CTX)
-    (stmt,) = iter_statements(many.ci_policy())
+    (stmt,) = iter_statements(many.ci_group_policy())
     assert stmt["Resource"] == ["arn:aws:iam::111122223333:role/iam-baseline/*"]
 
 

@@ -37,7 +37,7 @@ def test_granting_role_assumption_is_an_error(pattern):
 
 def test_sts_actions_that_do_not_assume_roles_are_fine_and_iam_star_gets_the_guard():
     bp = design_baseline(parse_config({"services": {"api": {"actions": ["sts:GetCallerIdentity", "iam:*"]}}}, "prod"), CTX)
-    assert bp.services[0].escalation is not None, "iam:* is only accepted because the escalation guard applies"
+    assert bp.services[0].confinement is not None, "iam:* is only accepted because the escalation guard applies"
 
 
 @pytest.mark.parametrize("environment", ["prod", "Prod", "PROD", "production", "Production", " prod "])

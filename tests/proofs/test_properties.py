@@ -15,7 +15,7 @@ from baseline.design import quotas
 from baseline.design.blueprint import KMS_KEY_ID_PLACEHOLDER, design_baseline
 from baseline.design.config import parse_config
 from baseline.design.findings import ConfigError
-from baseline.design.policies import ci_trust_policy, iter_statements, render
+from baseline.design.policies import ci_trust_policy, iter_statements, policy_json
 from baseline.review.effective import granted_actions
 from tests.emulated_account import unwrap
 from tests.helpers import CTX, all_roles, role_documents
@@ -75,7 +75,7 @@ def shuffled(value, rng):
 
 def documents(bp):
     key = bp.kms_key_arn(KMS_KEY_ID_PLACEHOLDER)
-    docs = {"ci": bp.ci_policy(), "boundary": bp.boundary_policy()}
+    docs = {"ci": bp.ci_group_policy(), "boundary": bp.ci_boundary_policy()}
     if bp.state_role_name:
         docs["state"] = bp.state_policy(key)
     docs.update({p.role_name: bp.service_policy(p, key) for p in bp.services})
@@ -124,11 +124,11 @@ def test_every_document_is_within_quota_and_renders_identically_in_any_key_order
         return
     again = design(shuffled(raw, random.Random(seed)), stack)
     first, second = documents(bp), documents(again)
-    assert {k: render(v) for k, v in first.items()} == {k: render(v) for k, v in second.items()}
+    assert {k: policy_json(v) for k, v in first.items()} == {k: policy_json(v) for k, v in second.items()}
     limits = {"ci": quotas.USER_INLINE_AGGREGATE_MAX_CHARS, "boundary": quotas.MANAGED_POLICY_MAX_CHARS}
     for name, doc in first.items():
-        assert quotas.policy_size(render(doc)) <= limits.get(name, quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS), name
-    assert quotas.policy_size(render(ci_trust_policy(bp.ci_user_arn, "x" * 40))) <= quotas.TRUST_POLICY_MAX_CHARS
+        assert quotas.policy_size(policy_json(doc)) <= limits.get(name, quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS), name
+    assert quotas.policy_size(policy_json(ci_trust_policy(bp.ci_user_arn, "x" * 40))) <= quotas.TRUST_POLICY_MAX_CHARS
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
