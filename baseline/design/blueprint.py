@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 from dataclasses import dataclass
 
 from baseline.aws import arns
 from baseline.aws.arns import AccountContext
 from baseline.aws.catalog import get_actions_matching, is_destructive
 from baseline.design import github_subjects as github
-from baseline.design import quotas
-from baseline.design.config import SERVICE_ROLE_INFIX, STATE_ROLE_INFIX, BaselineConfig, ServiceConfig
-from baseline.design.delete_windows import handoff_project
+from baseline.design import naming, quotas
+from baseline.design.config import BaselineConfig, ServiceConfig
 from baseline.design.escalation import IamConfinement, confinement_statements, writes_iam
 from baseline.design.external_ids import GENERATED_EXTERNAL_ID_LENGTH
 from baseline.design.findings import ConfigError, Finding
 from baseline.design.grants import ServiceGrant, destructive_patterns, expand_patterns, resolve_grant
 from baseline.design.policies import (
-    PULUMI_BACKEND_PREFIX,
     BaselineState,
     DeleteWindowGrant,
     Document,
@@ -41,8 +38,6 @@ from baseline.design.policies import (
     state_role_policy,
 )
 
-# KMS alias names: `alias/` then letters, digits, '/', '_' and '-' (a bucket name may also hold dots).
-_NOT_IN_ALIAS = re.compile(r"[^A-Za-z0-9/_-]")
 KMS_KEY_ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 EXTERNAL_ID_PLACEHOLDER = "x" * GENERATED_EXTERNAL_ID_LENGTH
 
@@ -65,8 +60,7 @@ class ServiceRolePlan:
     @property
     def handoff_key_prefix(self) -> str:
         """Return the state-bucket key prefix of the service's handoff stack (`.json`, `.json.gz`, `.bak`)."""
-        project, _, stack = self.handoff_stack.removeprefix("organization/").partition("/")
-        return f"{PULUMI_BACKEND_PREFIX}stacks/{project}/{stack}.json"
+        return naming.stack_key_prefix(self.handoff_stack)
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -123,7 +117,7 @@ class Blueprint:
     @property
     def kms_alias_name(self) -> str:
         """Return the state key's alias, derived from the bucket name so that KMS always accepts it."""
-        return "alias/" + _NOT_IN_ALIAS.sub("-", self.bucket_name)
+        return naming.kms_alias_name(self.bucket_name)
 
     @functools.cached_property
     def baseline_state(self) -> BaselineState:
@@ -131,9 +125,9 @@ class Blueprint:
         and those of the handoff stacks."""
 
         def keys(project: str) -> tuple[str, ...]:
-            return tuple(arns.object_arn(self.ctx, self.bucket_name, prefix + "*") for prefix in project_key_prefixes(project))
+            return tuple(arns.object_arn(self.ctx, self.bucket_name, prefix + "*") for prefix in naming.project_key_prefixes(project))
 
-        return BaselineState(keys(self.config.project), keys(handoff_project(self.config.project)))
+        return BaselineState(keys(self.config.project), keys(naming.handoff_project(self.config.project)))
 
     def state_policy(self, kms_key_arn: str | None) -> Document:
         """Return the shared state role's permission policy."""
@@ -149,13 +143,13 @@ class Blueprint:
     def project_state(self, plan: ServiceRolePlan) -> ProjectState:
         """Return the state-bucket keys of a service's Pulumi project (the DIY backend's layout), and
         the keys it may only read: the backend's meta.yaml and its own handoff stack."""
-        prefixes = project_key_prefixes(plan.service.pulumi_project)
+        prefixes = naming.project_key_prefixes(plan.service.pulumi_project)
         handoff = plan.handoff_key_prefix + "*"
         return ProjectState(
             own_object_arns=tuple(arns.object_arn(self.ctx, self.bucket_name, p + "*") for p in prefixes),
             list_prefixes=(*tuple(p + "*" for p in prefixes), handoff),
             read_only_object_arns=tuple(
-                arns.object_arn(self.ctx, self.bucket_name, key) for key in (f"{PULUMI_BACKEND_PREFIX}meta.yaml", handoff)
+                arns.object_arn(self.ctx, self.bucket_name, key) for key in (f"{naming.PULUMI_BACKEND_PREFIX}meta.yaml", handoff)
             ),
         )
 
@@ -206,40 +200,19 @@ class Blueprint:
         return ci_boundary_policy(self.role_path_arn)
 
 
-def project_key_prefixes(project: str) -> tuple[str, ...]:
-    """Return the DIY backend's key prefixes of one Pulumi project: stacks, history, backups, locks."""
-    areas = tuple(f"{PULUMI_BACKEND_PREFIX}{area}/{project}/" for area in ("stacks", "history", "backups"))
-    return (*areas, f"{PULUMI_BACKEND_PREFIX}locks/organization/{project}/")
-
-
-def handoff_stack_name(baseline_project: str, baseline_stack: str, service_project: str) -> str:
-    """Return the fully qualified DIY stack that holds one service's values from one baseline stack."""
-    return f"organization/{handoff_project(baseline_project)}/{baseline_stack}.{service_project}"
-
-
-def default_bucket_name(name_prefix: str, ctx: AccountContext) -> str:
-    """Return the state bucket's default name, unique per prefix, account and region."""
-    return f"{name_prefix.lower()}-state-{ctx.account_id}-{ctx.region}"
-
-
-def service_role_name(name_prefix: str, service: str) -> str:
-    """Return the provisioning role name of a service."""
-    return f"{name_prefix}{SERVICE_ROLE_INFIX}{service}"
-
-
 def _service_plan(config: BaselineConfig, svc: ServiceConfig, baseline_path: str, ctx: AccountContext) -> ServiceRolePlan:
     prefix, own_state_role = config.name_prefix, config.state_isolation == "per-service"
-    role_name = service_role_name(prefix, svc.name)
+    role_name = naming.service_role_name(prefix, svc.name)
     grant = resolve_grant(svc.actions, svc.allow_delete)
-    service_path = f"/{prefix}-services/{svc.name}/"
+    service_path = naming.service_iam_path(prefix, svc.name)
     confinement = boundary_name = None
     if writes_iam(expand_patterns(svc.actions)):
-        boundary_name = f"{prefix}-boundary-{svc.name}"
+        boundary_name = naming.service_boundary_name(prefix, svc.name)
         paths = (*arns.iam_path_arns(ctx, service_path, instance_profiles=True), arns.service_linked_role_arns(ctx))
         confinement = IamConfinement(tuple(sorted(paths)), arns.policy_arn(ctx, baseline_path, boundary_name))
-    state_name = f"{prefix}{STATE_ROLE_INFIX}{svc.name}" if own_state_role else None
+    state_name = naming.service_state_role_name(prefix, svc.name) if own_state_role else None
     state_arn = arns.role_arn(ctx, baseline_path, state_name) if state_name else None
-    handoff = handoff_stack_name(config.project, config.stack, svc.pulumi_project)
+    handoff = naming.handoff_stack_name(config.project, config.stack, svc.pulumi_project)
     return ServiceRolePlan(
         svc,
         role_name,
@@ -258,16 +231,16 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     """Return the blueprint of the baseline, or raise ConfigError listing every quota breach."""
     findings: list[Finding] = []
     prefix = config.name_prefix
-    iam_path = f"/{prefix}/"
-    bucket_name = config.state_bucket.name or default_bucket_name(prefix, ctx)
+    iam_path = naming.iam_path(prefix)
+    bucket_name = config.state_bucket.name or naming.default_bucket_name(prefix, ctx.account_id, ctx.region)
     if config.state_bucket.name is None and (problem := quotas.bucket_name_problem(bucket_name)):
         findings.append(
             Finding(
                 "stateBucket.name", f"the default name {bucket_name!r} derived from namePrefix is invalid ({problem}); set stateBucket.name"
             )
         )
-    ci_user_name = config.ci.user_name or f"{prefix}-ci"
-    state_role_name = f"{prefix}-state" if config.state_isolation == "shared" else None
+    ci_user_name = config.ci.user_name or naming.ci_user_name(prefix)
+    state_role_name = naming.shared_state_role_name(prefix) if config.state_isolation == "shared" else None
     services = tuple(_service_plan(config, svc, iam_path, ctx) for svc in config.services)
     state_role_arn = arns.role_arn(ctx, iam_path, state_role_name) if state_role_name else None
     role_arns = [a for a in [state_role_arn, *(s.role_arn for s in services), *(s.state_role_arn for s in services)] if a]
@@ -284,12 +257,12 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
         bucket_name=bucket_name,
         bucket_arn=arns.bucket_arn(ctx, bucket_name),
         objects_arn=arns.object_arn(ctx, bucket_name, "*"),
-        backend_objects_arn=arns.object_arn(ctx, bucket_name, PULUMI_BACKEND_PREFIX + "*"),
+        backend_objects_arn=arns.object_arn(ctx, bucket_name, naming.PULUMI_BACKEND_PREFIX + "*"),
         ci_user_name=ci_user_name,
         ci_user_arn=arns.user_arn(ctx, iam_path, ci_user_name),
-        ci_group_name=f"{prefix}-ci",
+        ci_group_name=naming.ci_group_name(prefix),
         github_provider_arn=provider_arn,
-        ci_boundary_policy_name=f"{prefix}-ci-boundary",
+        ci_boundary_policy_name=naming.ci_boundary_policy_name(prefix),
         role_path_arn=role_path_arn,
         ci_assume_resources=ci_assume,
         state_role_name=state_role_name,

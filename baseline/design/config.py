@@ -14,18 +14,21 @@ from typing import Any
 from baseline.aws.catalog import ACTION_SHAPE, get_actions_matching, get_closest_actions, get_service_prefixes, globs_overlap
 from baseline.design import quotas
 from baseline.design.delete_windows import (
-    BASELINE_PROJECT,
     DEFAULT_MAX_DELETE_WINDOW_HOURS,
-    DEFAULT_STATE_ISOLATION,
-    PROJECT_NAME_PATTERN,
-    STATE_ISOLATION_MODES,
     DeleteWindow,
-    handoff_project,
     parse_delete_window,
 )
 from baseline.design.findings import CONFIG_NAMESPACE, ConfigError, Finding
 from baseline.design.github_subjects import REF_PATTERN, GithubRepository, admits_pull_requests, parse_repository
 from baseline.design.github_subjects import subjects as github_subjects
+from baseline.design.naming import (
+    BASELINE_PROJECT,
+    PROJECT_NAME_PATTERN,
+    SERVICE_ROLE_INFIX,
+    STATE_ROLE_INFIX,
+    handoff_project,
+    service_role_name,
+)
 
 PROD_ENVIRONMENT = "prod"
 # Compared case-insensitively. `production` is prod too; anything unlisted is non-prod with a warning.
@@ -46,9 +49,8 @@ OIDC_PROVIDER_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\
 
 ASSUME_ROLE_PREFIX = "sts:AssumeRole"  # AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity
 
-# Role names are `<namePrefix>-svc-<service>` and `<namePrefix>-state`; see naming.py.
-SERVICE_ROLE_INFIX = "-svc-"
-STATE_ROLE_INFIX = "-state-"
+STATE_ISOLATION_MODES = ("shared", "per-service")
+DEFAULT_STATE_ISOLATION = "per-service"
 _ARN_SHAPE = re.compile(r"arn:(\*|aws[a-z-]*):([a-z0-9*-]*):([a-z0-9*-]*):(\d{12}|\*|):(.+)", re.ASCII)
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 
@@ -400,7 +402,7 @@ def _parse_services(
         key = f"services.{name}"
         if problem := quotas.iam_name_problem(str(name), max_name):
             findings.append(
-                Finding(key, f"invalid service name (it becomes role {name_prefix}{SERVICE_ROLE_INFIX}{name}); allowed: {problem}")
+                Finding(key, f"invalid service name (it becomes role {service_role_name(name_prefix, str(name))}); allowed: {problem}")
             )
         if str(name).lower() in seen_lower:
             findings.append(Finding(key, f"clashes with service {seen_lower[str(name).lower()]!r}: IAM role names are case-insensitive"))

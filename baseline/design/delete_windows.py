@@ -1,8 +1,7 @@
-"""Config for the prod guards: temporary delete windows and per-service state isolation."""
+"""Temporary delete windows in prod: destructive actions granted until an instant IAM enforces."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,18 +9,6 @@ from typing import Any
 from baseline.design.findings import Finding
 
 DEFAULT_MAX_DELETE_WINDOW_HOURS = 24
-STATE_ISOLATION_MODES = ("shared", "per-service")
-DEFAULT_STATE_ISOLATION = "per-service"
-BASELINE_PROJECT = "iam-baseline"  # Pulumi.yaml's name: the baseline's own stacks in the state bucket
-
-
-def handoff_project(baseline_project: str) -> str:
-    """Return the Pulumi project that holds the services' handoff stacks (one small stack per service)."""
-    return f"{baseline_project}-handoff"
-
-
-# Pulumi project names: letters, digits, '-', '_', '.'.
-PROJECT_NAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 DELETE_WINDOW_KEYS = ("reason", "until")
 
 

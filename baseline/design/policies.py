@@ -16,7 +16,7 @@ from baseline.design import github_subjects as github
 from baseline.design.grants import ServiceGrant
 
 VERSION = "2012-10-17"
-PULUMI_BACKEND_PREFIX = ".pulumi/"
+
 # The DIY backend's needs (pulumi/pulumi pkg/backend/diy): list the bucket; read, write and
 # delete (lock release) objects. SSE-KMS adds data-key generation and decryption.
 STATE_BUCKET_ACTIONS = ("s3:ListBucket",)
