@@ -157,6 +157,12 @@ def get_closest_actions(action: str, limit: int = 3) -> list[str]:
     return [by_lower[c] for c in close]
 
 
+def get_resource_types(action: str) -> tuple[str, ...]:
+    """Return the catalogue's resource type names an action acts on (`queue`, `bucket`, ...); empty for `*`-only actions."""
+    prefix, name = action.split(":", 1)
+    return tuple(t for t in _catalogue()[prefix]["privileges"][name]["resource_types"] if t)
+
+
 def get_arn_template(prefix: str, resource_type: str) -> str:
     """Return the catalogue's ARN format for a resource type, e.g. iam/role -> `arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`."""
     return str(_catalogue()[prefix]["resources"][resource_type]["arn"])

@@ -16,7 +16,14 @@ from typing import Any
 
 import yaml
 
-from baseline.aws.catalog import _catalogue, get_access_level, get_actions_for_service, is_destructive, split_camel_words
+from baseline.aws.catalog import (
+    get_access_level,
+    get_actions_for_service,
+    get_resource_types,
+    get_service_prefixes,
+    is_destructive,
+    split_camel_words,
+)
 from baseline.design.grants import compact_actions
 
 # Pulumi module -> IAM service prefix, only where they differ (pulumi-aws module names).
@@ -73,7 +80,7 @@ def iam_prefix(token: str) -> str | None:
         return None
     module, _, resource = match.groups()
     prefix = RESOURCE_PREFIXES.get((module, resource)) or MODULE_PREFIXES.get(module, module)
-    return prefix if prefix in _catalogue() else None
+    return prefix if prefix in get_service_prefixes() else None
 
 
 def actions_for_type(token: str) -> TypeNeeds | None:
@@ -82,13 +89,12 @@ def actions_for_type(token: str) -> TypeNeeds | None:
     if prefix is None:
         return None
     resource = TYPE_TOKEN.match(token).group(3)  # type: ignore[union-attr]
-    service = _catalogue()[prefix]
     words = split_camel_words(resource)  # `BucketVersioning` -> Bucket, Versioning
     wanted_type = resource.lower()
     needs = TypeNeeds(token, prefix)
     for action in get_actions_for_service(prefix):
         name = action.split(":", 1)[1]
-        types = {t.replace("-", "").replace(" ", "").lower() for t in service["privileges"][name]["resource_types"] if t}
+        types = {t.replace("-", "").replace(" ", "").lower() for t in get_resource_types(action)}
         action_words = split_camel_words(name)
         names_it = words[0] in action_words or words[0] + "s" in action_words  # CreateQueue, ListQueues, PutBucketVersioning
         if not (wanted_type in types or names_it) or get_access_level(action) not in NEEDED_LEVELS:

@@ -147,7 +147,7 @@ def _discover(args: argparse.Namespace) -> int:
 
 def _tighten(args: argparse.Namespace) -> int:
     from baseline.cli.tighten import format_tightened, read_records, tightened, usage_of
-    from baseline.review.review import collect_principals
+    from baseline.review.principals import collect_principals
 
     rendering = _render(args.project_dir, args.stack)
     role = collect_principals(rendering).get(f"service/{args.service}")
@@ -183,20 +183,20 @@ def _render(project_dir: Path, stack: str) -> Rendering:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from baseline.review.report import format_comparison, format_review, public, write_documents
+    from baseline.review.report import format_comparison, format_review, write_documents
     from baseline.review.review import compare, review
 
     report = review(_render(args.project_dir, args.stack))
     other = review(_render(args.project_dir, args.against)) if args.against else None
     comparison = compare(report, other) if other else None
     if args.json:
-        print(json.dumps({**public(report), **({"comparison": comparison} if comparison else {})}, indent=2, sort_keys=True))
+        print(json.dumps({**report.to_json(), **({"comparison": comparison} if comparison else {})}, indent=2, sort_keys=True))
     else:
         sys.stdout.write(format_review(report) + (("\n" + format_comparison(comparison)) if comparison else ""))
     if args.out:
         paths = write_documents(report, args.out)
         print(f"wrote {len(paths)} policy documents under {args.out}", file=sys.stderr)
-    return 1 if report["summary"]["error"] else 0
+    return 1 if report.summary["error"] else 0
 
 
 def _plan(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 from baseline.design import quotas
 from baseline.design.policies import MASK, mask_external_ids, policy_json
 from baseline.offline.engine import Rendering, Secret
-from baseline.review.review import collect_principals
+from baseline.review.principals import collect_principals
 
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"

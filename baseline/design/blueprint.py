@@ -19,7 +19,7 @@ from baseline.design import naming, quotas
 from baseline.design.config import BaselineConfig, ServiceConfig
 from baseline.design.escalation import IamConfinement, confinement_statements, writes_iam
 from baseline.design.external_ids import GENERATED_EXTERNAL_ID_LENGTH
-from baseline.design.findings import ConfigError, Finding
+from baseline.design.findings import ConfigError, Finding, config_error
 from baseline.design.grants import ServiceGrant, destructive_patterns, expand_patterns, resolve_grant
 from baseline.design.policies import (
     BaselineState,
@@ -235,7 +235,7 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     bucket_name = config.state_bucket.name or naming.default_bucket_name(prefix, ctx.account_id, ctx.region)
     if config.state_bucket.name is None and (problem := quotas.bucket_name_problem(bucket_name)):
         findings.append(
-            Finding(
+            config_error(
                 "stateBucket.name", f"the default name {bucket_name!r} derived from namePrefix is invalid ({problem}); set stateBucket.name"
             )
         )
@@ -274,7 +274,10 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise ConfigError(errors)
-    return dataclasses.replace(blueprint, warnings=tuple(sorted([*config.warnings, *(f for f in findings if f not in errors)])))
+    return dataclasses.replace(
+        blueprint,
+        warnings=tuple(sorted([*config.warnings, *(f for f in findings if f not in errors)], key=lambda f: (f.location, f.detail))),
+    )
 
 
 def role_names(bp: Blueprint) -> list[str]:
@@ -299,11 +302,12 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
 
     def over(key: str, what: str, document: Document, limit: int) -> None:
         if not document["Statement"]:  # IAM refuses it (MalformedPolicyDocument)
-            findings.append(Finding(key, f"{what} would have no statement; IAM refuses an empty policy"))
+            findings.append(Finding("empty-policy", key, f"{what} would have no statement; IAM refuses an empty policy"))
         size = quotas.policy_size(policy_json(document))
         if size > limit:
             findings.append(
                 Finding(
+                    "quota",
                     key,
                     f"{what} would be {size} characters, over IAM's limit of {limit}; {_SHRINK_HINTS[limit == quotas.TRUST_POLICY_MAX_CHARS]}",
                 )
@@ -334,24 +338,23 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
             findings += _dropped_destructive(plan.service)
     role_count = len(role_names(bp))
     if role_count > quotas.ROLES_PER_ACCOUNT:
-        # Raisable, and shared with roles we cannot see, so a warning rather than a refusal.
-        findings.append(
-            Finding(
-                "services",
-                f"{role_count} roles exceed the account's default quota of {quotas.ROLES_PER_ACCOUNT}; ask AWS to raise it first",
-                "warning",
-            )
-        )
+        findings.append(Finding("role-quota", "services", role_quota_detail(role_count)))
     return findings
+
+
+def role_quota_detail(role_count: int) -> str:
+    """Return what the role-quota finding says (design time and review alike)."""
+    # Raisable, and shared with roles we cannot see, so a warning rather than a refusal.
+    return f"{role_count} roles exceed the account's default quota of {quotas.ROLES_PER_ACCOUNT}; ask AWS to raise it first"
 
 
 def _dropped_destructive(service: ServiceConfig) -> list[Finding]:
     """Return a warning for each action named outright that is dropped because deletes are denied."""
     return [
         Finding(
+            "destructive-dropped",
             f"services.{service.name}.actions[{index}]",
             f"{pattern!r} is destructive and is not granted because deletes are not allowed here (allowDelete: false)",
-            "warning",
         )
         for index, pattern in enumerate(service.actions)
         if "*" not in pattern and "?" not in pattern and all(is_destructive(a) for a in get_actions_matching(pattern))

@@ -18,7 +18,7 @@ from baseline.design.delete_windows import (
     DeleteWindow,
     parse_delete_window,
 )
-from baseline.design.findings import CONFIG_NAMESPACE, ConfigError, Finding
+from baseline.design.findings import CONFIG_NAMESPACE, ConfigError, Finding, config_error
 from baseline.design.github_subjects import REF_PATTERN, GithubRepository, admits_pull_requests, parse_repository
 from baseline.design.github_subjects import subjects as github_subjects
 from baseline.design.naming import (
@@ -152,7 +152,7 @@ class _Reader:
         return f"{self.key}.{name}" if self.key else name
 
     def error(self, key: str, message: str) -> None:
-        self.findings.append(Finding(key, message))
+        self.findings.append(config_error(key, message))
 
     def boolean(self, name: str, default: bool) -> bool:
         value = self.raw.get(name, default)
@@ -196,10 +196,10 @@ def parse_config(raw: Mapping[str, Any], stack: str, now: datetime | None = None
     if environment.strip().lower() not in KNOWN_ENVIRONMENTS:
         warnings.append(
             Finding(
+                "unknown-environment",
                 "environment",
                 f"{environment!r} is not a known environment ({', '.join(KNOWN_ENVIRONMENTS)}); it is treated as non-prod, "
                 "so deletes are allowed and pull-request subjects accepted. Set environment: prod if this is production",
-                "warning",
             )
         )
     prod = is_prod_environment(environment)
@@ -298,7 +298,7 @@ def _parse_cidrs(raw: Any, findings: list[Finding]) -> tuple[str, ...]:
             cidrs.append(str(ipaddress.ip_network(value, strict=False)))
         except ValueError:
             findings.append(
-                Finding(f"ci.allowedSourceCidrs[{index}]", f"{value!r} is not an IPv4 or IPv6 CIDR range such as '203.0.113.0/24'")
+                config_error(f"ci.allowedSourceCidrs[{index}]", f"{value!r} is not an IPv4 or IPv6 CIDR range such as '203.0.113.0/24'")
             )
     return tuple(sorted(set(cidrs)))
 
@@ -327,17 +327,19 @@ def _check_ci_modes(ci: CiConfig, services: tuple[ServiceConfig, ...], prod: boo
     if not ci.uses_user:
         for key, value in (("ci.userName", ci.user_name), ("ci.createAccessKey", ci.create_access_key)):
             if value:
-                found.append(Finding(key, "applies to the static-key CI user; ci.mode github has none (use user or both)"))
+                found.append(config_error(key, "applies to the static-key CI user; ci.mode github has none (use user or both)"))
     if ci.github_provider_arn and not ci.uses_github:
-        found.append(Finding("ci.github.providerArn", "needs ci.mode github or both"))
+        found.append(config_error("ci.github.providerArn", "needs ci.mode github or both"))
     for svc in services:
         key = f"services.{svc.name}.github"
         if svc.github and not ci.uses_github:
-            found.append(Finding(key, "needs ci.mode github or both"))
+            found.append(config_error(key, "needs ci.mode github or both"))
         if svc.github is None and ci.mode == "github":
-            found.append(Finding(key, "is required with ci.mode github: {repository: ORG/REPO, branches: [...], environments: [...]}"))
+            found.append(config_error(key, "is required with ci.mode github: {repository: ORG/REPO, branches: [...], environments: [...]}"))
         if svc.github and prod and admits_pull_requests(svc.github.subjects):
-            found.append(Finding(key, "a prod stack refuses pull-request subjects: name branches or environments, and no pullRequests"))
+            found.append(
+                config_error(key, "a prod stack refuses pull-request subjects: name branches or environments, and no pullRequests")
+            )
     return found
 
 
@@ -349,14 +351,14 @@ def _check_isolation(ci: CiConfig, services: tuple[ServiceConfig, ...], isolatio
         key = f"services.{svc.name}.pulumiProject"
         if svc.pulumi_project.lower() in reserved:
             found.append(
-                Finding(
+                config_error(
                     key,
                     f"{svc.pulumi_project!r} is the baseline's own project ({', '.join(reserved)} are reserved); name the service's Pulumi project",
                 )
             )
         elif svc.pulumi_project.lower() in projects:
             other = projects[svc.pulumi_project.lower()]
-            found.append(Finding(key, f"{svc.pulumi_project!r} is also service {other!r}'s project: each service needs its own state"))
+            found.append(config_error(key, f"{svc.pulumi_project!r} is also service {other!r}'s project: each service needs its own state"))
         projects[svc.pulumi_project.lower()] = svc.name
     # Subjects name one literal repository (`repo:ORG/REPO:...`), so only subjects of the same one can overlap.
     owners: dict[str, dict[str, str]] = {}
@@ -366,7 +368,7 @@ def _check_isolation(ci: CiConfig, services: tuple[ServiceConfig, ...], isolatio
             clash = next((o for s, o in same_repository.items() if o != svc.name and globs_overlap(s, subject)), None)
             if clash:
                 found.append(
-                    Finding(
+                    config_error(
                         f"services.{svc.name}.github",
                         f"subject {subject!r} is also accepted by service {clash!r}: one workflow's token would reach both; "
                         "give each service its own repository, environments or branches",
@@ -377,7 +379,7 @@ def _check_isolation(ci: CiConfig, services: tuple[ServiceConfig, ...], isolatio
     if isolation == "shared" and ci.mode == "github" and not any(svc.github for svc in services):
         # IAM refuses a trust policy with no statements (MalformedPolicyDocument).
         found.append(
-            Finding(
+            config_error(
                 "stateIsolation",
                 "shared state with ci.mode github needs at least one service with github subjects: the state role would trust nobody",
             )
@@ -391,7 +393,7 @@ def _parse_services(
     if raw is None:
         return ()
     if not isinstance(raw, Mapping):
-        findings.append(Finding("services", "must be a map of service name to {actions, resources, ...}"))
+        findings.append(config_error("services", "must be a map of service name to {actions, resources, ...}"))
         return ()
     # Role names are <prefix>-svc-<service>, and <prefix>-state-<service> with per-service state roles.
     max_name = quotas.ROLE_NAME_MAX - len(name_prefix) - len(STATE_ROLE_INFIX if isolation == "per-service" else SERVICE_ROLE_INFIX)
@@ -402,10 +404,12 @@ def _parse_services(
         key = f"services.{name}"
         if problem := quotas.iam_name_problem(str(name), max_name):
             findings.append(
-                Finding(key, f"invalid service name (it becomes role {service_role_name(name_prefix, str(name))}); allowed: {problem}")
+                config_error(key, f"invalid service name (it becomes role {service_role_name(name_prefix, str(name))}); allowed: {problem}")
             )
         if str(name).lower() in seen_lower:
-            findings.append(Finding(key, f"clashes with service {seen_lower[str(name).lower()]!r}: IAM role names are case-insensitive"))
+            findings.append(
+                config_error(key, f"clashes with service {seen_lower[str(name).lower()]!r}: IAM role names are case-insensitive")
+            )
         seen_lower[str(name).lower()] = str(name)
         reader = _Reader(raw[name], key, SERVICE_KEYS, findings)
         actions = _parse_actions(reader.raw.get("actions"), f"{key}.actions", findings)
@@ -435,7 +439,7 @@ def _parse_services(
 
 def _string_list(raw: Any, key: str, findings: list[Finding], what: str) -> list[str] | None:
     if isinstance(raw, str) or not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
-        findings.append(Finding(key, f"must be a non-empty list of {what} (got {raw!r})"))
+        findings.append(config_error(key, f"must be a non-empty list of {what} (got {raw!r})"))
         return None
     items: list[str] = raw
     return items
@@ -447,18 +451,18 @@ def _parse_actions(raw: Any, key: str, findings: list[Finding]) -> tuple[str, ..
         return ()
     for index, action in enumerate(items):
         if action == "*":
-            findings.append(Finding(f"{key}[{index}]", "'*' grants every action in AWS: name the services this service deploys"))
+            findings.append(config_error(f"{key}[{index}]", "'*' grants every action in AWS: name the services this service deploys"))
         elif not ACTION_SHAPE.fullmatch(action):
             findings.append(
-                Finding(f"{key}[{index}]", f"{action!r} is not of the form service:Action (wildcards * and ? allowed in Action)")
+                config_error(f"{key}[{index}]", f"{action!r} is not of the form service:Action (wildcards * and ? allowed in Action)")
             )
         elif not get_actions_matching(action):
             closest = get_closest_actions(action)
             hint = f"; closest: {', '.join(closest)}" if closest else ""
-            findings.append(Finding(f"{key}[{index}]", f"{action!r} matches no action in the IAM action catalogue{hint}"))
+            findings.append(config_error(f"{key}[{index}]", f"{action!r} matches no action in the IAM action catalogue{hint}"))
         elif assumes := [a for a in get_actions_matching(action) if a.startswith(ASSUME_ROLE_PREFIX)]:
             findings.append(
-                Finding(
+                config_error(
                     f"{key}[{index}]",
                     f"{action!r} reaches {', '.join(assumes)}: provisioning roles may never assume other roles (no role chaining); "
                     "grant the sts actions the service needs by name",
@@ -477,9 +481,11 @@ def _parse_resources(raw: Any, key: str, findings: list[Finding]) -> tuple[str, 
         if arn == "*":
             continue
         if not match:
-            findings.append(Finding(f"{key}[{index}]", f"{arn!r} is not '*' or an ARN arn:partition:service:region:account:resource"))
+            findings.append(config_error(f"{key}[{index}]", f"{arn!r} is not '*' or an ARN arn:partition:service:region:account:resource"))
         elif match.group(2) not in services and "*" not in match.group(2):
-            findings.append(Finding(f"{key}[{index}]", f"{arn!r} names service {match.group(2)!r}, which the IAM catalogue does not know"))
+            findings.append(
+                config_error(f"{key}[{index}]", f"{arn!r} names service {match.group(2)!r}, which the IAM catalogue does not know")
+            )
     return tuple(items)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from baseline.design.findings import Finding
+from baseline.design.findings import Finding, config_error
 
 DEFAULT_MAX_DELETE_WINDOW_HOURS = 24
 DELETE_WINDOW_KEYS = ("reason", "until")
@@ -30,24 +30,26 @@ def parse_delete_window(raw: Any, key: str, now: datetime, max_hours: int, allow
     if raw is None:
         return None, []
     if not isinstance(raw, dict):
-        return None, [Finding(key, "must be a map {until: 'YYYY-MM-DDTHH:MM:SSZ', reason: '...'}")]
+        return None, [config_error(key, "must be a map {until: 'YYYY-MM-DDTHH:MM:SSZ', reason: '...'}")]
     found = [
-        Finding(f"{key}.{k}", f"unknown key; allowed keys here: {', '.join(DELETE_WINDOW_KEYS)}")
+        config_error(f"{key}.{k}", f"unknown key; allowed keys here: {', '.join(DELETE_WINDOW_KEYS)}")
         for k in sorted(set(raw) - set(DELETE_WINDOW_KEYS))
     ]
     reason = raw.get("reason")
     if not isinstance(reason, str) or not reason.strip():
-        found.append(Finding(f"{key}.reason", "is required: say why deletes are needed (it is shown in plan, review and the outputs)"))
+        found.append(config_error(f"{key}.reason", "is required: say why deletes are needed (it is shown in plan, review and the outputs)"))
     until = _parse_instant(raw.get("until"))
     if until is None:
-        found.append(Finding(f"{key}.until", f"must be a UTC instant such as '2026-12-01T18:00:00Z' (got {raw.get('until')!r})"))
+        found.append(config_error(f"{key}.until", f"must be a UTC instant such as '2026-12-01T18:00:00Z' (got {raw.get('until')!r})"))
     elif until <= now:
-        found.append(Finding(f"{key}.until", f"{raw['until']} has already passed (now {now:%Y-%m-%dT%H:%M:%SZ}); remove the window"))
+        found.append(config_error(f"{key}.until", f"{raw['until']} has already passed (now {now:%Y-%m-%dT%H:%M:%SZ}); remove the window"))
     elif until > now + timedelta(hours=max_hours):
-        found.append(Finding(f"{key}.until", f"{raw['until']} is more than maxDeleteWindowHours ({max_hours}) ahead"))
+        found.append(config_error(f"{key}.until", f"{raw['until']} is more than maxDeleteWindowHours ({max_hours}) ahead"))
     if allow_delete:
         found.append(
-            Finding(key, "deletes are already allowed for this service (allowDelete: true); a window applies only where they are denied")
+            config_error(
+                key, "deletes are already allowed for this service (allowDelete: true); a window applies only where they are denied"
+            )
         )
     if found or until is None:
         return None, found

@@ -26,7 +26,7 @@ from typing import Any
 
 from baseline.aws.catalog import get_access_level, get_actions_for_service, get_actions_with_condition_key, is_destructive
 from baseline.design.grants import compact_actions
-from baseline.design.policies import _statement
+from baseline.design.policies import statement
 
 BOUNDARY_KEY = "iam:PermissionsBoundary"
 WRITE_LEVELS = ("Write", "Permissions management")
@@ -63,6 +63,6 @@ def confinement_statements(guard: IamConfinement) -> list[dict[str, Any]]:
     conditioned, removals = boundary_conditioned_actions()
     return [
         {"Sid": "ConfineIamToServicePath", "Effect": "Deny", "Action": list(compact_actions(iam_write_actions())), "NotResource": sorted(guard.service_path_arns)},
-        _statement("RequireServiceBoundary", "Deny", conditioned, ["*"], Condition={"StringNotEquals": {BOUNDARY_KEY: guard.boundary_arn}}),
-        _statement("KeepBoundaries", "Deny", removals, ["*"]),
+        statement("RequireServiceBoundary", "Deny", conditioned, ["*"], Condition={"StringNotEquals": {BOUNDARY_KEY: guard.boundary_arn}}),
+        statement("KeepBoundaries", "Deny", removals, ["*"]),
     ]  # fmt: skip

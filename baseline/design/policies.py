@@ -31,7 +31,8 @@ MASK = "[secret]"  # what plan and review print instead of a secret
 Document = dict[str, Any]
 
 
-def _statement(sid: str, effect: str, actions: Iterable[str], resources: Iterable[str], **extra: Any) -> dict[str, Any]:
+def statement(sid: str, effect: str, actions: Iterable[str], resources: Iterable[str], **extra: Any) -> dict[str, Any]:
+    """Return a statement with sorted, de-duplicated actions and resources (and any other IAM keys)."""
     stmt: dict[str, Any] = {
         "Sid": sid,
         "Effect": effect,
@@ -42,7 +43,8 @@ def _statement(sid: str, effect: str, actions: Iterable[str], resources: Iterabl
     return stmt
 
 
-def _document(*statements: dict[str, Any]) -> Document:
+def document(*statements: dict[str, Any]) -> Document:
+    """Return a policy document of the given statements."""
     return {"Version": VERSION, "Statement": list(statements)}
 
 
@@ -103,7 +105,7 @@ def role_trust_policy(
                 "Condition": _with_trust_conditions(conditions, guards),
             }
         )
-    return _document(*statements)
+    return document(*statements)
 
 
 def ci_trust_policy(ci_principal_arn: str, external_id: str) -> Document:
@@ -113,7 +115,7 @@ def ci_trust_policy(ci_principal_arn: str, external_id: str) -> Document:
 
 def state_bucket_policy(bucket_arn: str, objects_arn: str) -> Document:
     """Return the bucket policy that refuses every request not made over TLS (Security Hub S3.5)."""
-    return _document(
+    return document(
         {
             "Sid": "DenyInsecureTransport",
             "Effect": "Deny",
@@ -130,7 +132,7 @@ def _state_key_statements(kms_key_arn: str | None, s3_endpoint: str) -> list[dic
     if kms_key_arn is None:
         return []
     condition = {"StringEquals": {"kms:ViaService": s3_endpoint}}
-    return [_statement("UseStateKeyThroughS3", "Allow", STATE_KMS_ACTIONS, [kms_key_arn], Condition=condition)]
+    return [statement("UseStateKeyThroughS3", "Allow", STATE_KMS_ACTIONS, [kms_key_arn], Condition=condition)]
 
 
 @dataclass(frozen=True)
@@ -145,8 +147,8 @@ class BaselineState:
 def baseline_state_statements(baseline: BaselineState) -> list[dict[str, Any]]:
     """Return the Deny statements that keep a state role off the baseline's own state."""
     return [
-        _statement("DenyBaselineState", "Deny", ["s3:*"], baseline.own_object_arns),
-        _statement("DenyHandoffWrites", "Deny", HANDOFF_WRITE_ACTIONS, baseline.handoff_object_arns),
+        statement("DenyBaselineState", "Deny", ["s3:*"], baseline.own_object_arns),
+        statement("DenyHandoffWrites", "Deny", HANDOFF_WRITE_ACTIONS, baseline.handoff_object_arns),
     ]
 
 
@@ -156,10 +158,10 @@ def state_role_policy(
     """Return the shared state role's permissions: Pulumi's DIY backend in one bucket prefix, but never
     the baseline's own stack, nothing else."""
     statements = [
-        _statement("ListStateBucket", "Allow", STATE_BUCKET_ACTIONS, [bucket_arn]),
-        _statement("ReadWriteStateObjects", "Allow", STATE_OBJECT_ACTIONS, [backend_objects_arn]),
+        statement("ListStateBucket", "Allow", STATE_BUCKET_ACTIONS, [bucket_arn]),
+        statement("ReadWriteStateObjects", "Allow", STATE_OBJECT_ACTIONS, [backend_objects_arn]),
     ]
-    return _document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint), *baseline_state_statements(baseline))
+    return document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint), *baseline_state_statements(baseline))
 
 
 @dataclass(frozen=True)
@@ -177,28 +179,28 @@ def project_state_policy(
     """Return a per-service state role's permissions: its own project's state, its handoff stack (read),
     and never the baseline's own state."""
     statements = [
-        _statement(
+        statement(
             "ListOwnProject",
             "Allow",
             STATE_BUCKET_ACTIONS,
             [bucket_arn],
             Condition={"StringLike": {"s3:prefix": sorted(project.list_prefixes)}},
         ),
-        _statement("ReadWriteOwnProject", "Allow", STATE_OBJECT_ACTIONS, project.own_object_arns),
-        _statement("ReadBackendAndHandoff", "Allow", ["s3:GetObject"], project.read_only_object_arns),
+        statement("ReadWriteOwnProject", "Allow", STATE_OBJECT_ACTIONS, project.own_object_arns),
+        statement("ReadBackendAndHandoff", "Allow", ["s3:GetObject"], project.read_only_object_arns),
     ]
-    return _document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint), *baseline_state_statements(baseline))
+    return document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint), *baseline_state_statements(baseline))
 
 
 def ci_group_policy(role_arns: Sequence[str], source_cidrs: Sequence[str] = ()) -> Document:
     """Return the CI principal's only permission: assume the given roles (from the given networks)."""
     extra = {"Condition": {"IpAddress": {"aws:SourceIp": sorted(source_cidrs)}}} if source_cidrs else {}
-    return _document(_statement("AssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], role_arns, **extra))
+    return document(statement("AssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], role_arns, **extra))
 
 
 def ci_boundary_policy(role_path_arn: str) -> Document:
     """Return the CI user's permissions boundary: at most sts:AssumeRole on the baseline's roles."""
-    return _document(_statement("OnlyAssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], [role_path_arn]))
+    return document(statement("OnlyAssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], [role_path_arn]))
 
 
 @dataclass(frozen=True)
@@ -213,12 +215,12 @@ class OffLimits:
 def off_limits_statements(guard: OffLimits) -> list[dict[str, Any]]:
     """Return the Deny statements that wall a principal off from the baseline itself, from other roles
     (no chaining) and from credentials that would outlive its session."""
-    statements = [_statement("DenyStateBucket", "Deny", ["s3:*"], guard.state_bucket_arns)]
+    statements = [statement("DenyStateBucket", "Deny", ["s3:*"], guard.state_bucket_arns)]
     if guard.state_kms_key_arn is not None:
-        statements.append(_statement("DenyStateKey", "Deny", ["kms:*"], [guard.state_kms_key_arn]))
-    statements.append(_statement("DenyAssumeRole", "Deny", [ASSUME_ANY_ROLE_PATTERN], ["*"]))
-    statements.append(_statement("DenyBaselineIam", "Deny", ["iam:*"], guard.baseline_iam_arns))
-    statements.append(_statement("DenyLongLivedCredentials", "Deny", CREDENTIAL_MINTING_ACTIONS, ["*"]))
+        statements.append(statement("DenyStateKey", "Deny", ["kms:*"], [guard.state_kms_key_arn]))
+    statements.append(statement("DenyAssumeRole", "Deny", [ASSUME_ANY_ROLE_PATTERN], ["*"]))
+    statements.append(statement("DenyBaselineIam", "Deny", ["iam:*"], guard.baseline_iam_arns))
+    statements.append(statement("DenyLongLivedCredentials", "Deny", CREDENTIAL_MINTING_ACTIONS, ["*"]))
     return statements
 
 
@@ -242,15 +244,15 @@ def service_role_policy(
     With a delete window, the destructive actions are allowed while aws:CurrentTime is before its
     end and denied from then on, by IAM itself, whether or not anyone runs `pulumi up` again.
     """
-    statements = [_statement("ServiceGrant", "Allow", grant.allow, resources)]
+    statements = [statement("ServiceGrant", "Allow", grant.allow, resources)]
     if window is not None and window.actions:
         statements.append(
-            _statement("DeleteWindow", "Allow", window.actions, resources, Condition={"DateLessThan": {CURRENT_TIME: window.until}})
+            statement("DeleteWindow", "Allow", window.actions, resources, Condition={"DateLessThan": {CURRENT_TIME: window.until}})
         )
     if grant.deny_destructive:
         after = {"Condition": {"DateGreaterThanEquals": {CURRENT_TIME: window.until}}} if window is not None else {}
-        statements.append(_statement("DenyDestructive", "Deny", grant.deny_destructive, ["*"], **after))
-    return _document(*statements, *off_limits_statements(guard), *extra)
+        statements.append(statement("DenyDestructive", "Deny", grant.deny_destructive, ["*"], **after))
+    return document(*statements, *off_limits_statements(guard), *extra)
 
 
 def created_principal_boundary(
@@ -267,11 +269,16 @@ def created_principal_boundary(
     are (from the delete window's end, when one is open), and every Deny of the role. The allow is the
     configured patterns, not the role's expanded list, so the boundary fits a managed policy's quota.
     """
-    statements = [_statement("AtMostTheServiceGrant", "Allow", configured, resources)]
+    statements = [statement("AtMostTheServiceGrant", "Allow", configured, resources)]
     if deny_destructive:
         after = {"Condition": {"DateGreaterThanEquals": {CURRENT_TIME: window_until}}} if window_until else {}
-        statements.append(_statement("DenyDestructive", "Deny", deny_destructive, ["*"], **after))
-    return _document(*statements, *off_limits_statements(guard), *extra)
+        statements.append(statement("DenyDestructive", "Deny", deny_destructive, ["*"], **after))
+    return document(*statements, *off_limits_statements(guard), *extra)
+
+
+def as_list(value: Any) -> list[str]:
+    """Return an IAM element (a string or a list of strings) as a list."""
+    return [value] if isinstance(value, str) else list(value)
 
 
 def iter_statements(document: Document) -> list[dict[str, Any]]:

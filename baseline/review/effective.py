@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from baseline.aws.catalog import action_can_target, get_actions_matching, globs_overlap
-from baseline.design.policies import iter_statements
+from baseline.design.policies import as_list, iter_statements
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,6 @@ class Reach:
     actions: frozenset[str]
     resources: tuple[str, ...]
     conditional: bool
-
-
-def as_list(value: Any) -> list[str]:
-    """Return an IAM element (a string or a list of strings) as a list."""
-    return [value] if isinstance(value, str) else list(value)
 
 
 def statement_actions(statement: dict[str, Any]) -> frozenset[str]:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from baseline.review.review import ACCESS_LEVELS
+from baseline.review.review import ACCESS_LEVELS, ReviewReport
 
 LEVEL_HEADINGS = ("List", "Read", "Write", "Perms", "Tag")
 
@@ -28,8 +28,9 @@ def _who(principal: dict[str, Any]) -> str:
     return "; ".join(parts) or "nobody"
 
 
-def format_review(report: dict[str, Any]) -> str:
+def format_review(review: ReviewReport) -> str:
     """Return the review as a plain-text report."""
+    report = review.to_json()
     acct = report["account"]
     lines = [f"# iam-baseline review of stack {report['stack']!r} (offline: account {acct['id']}, {acct['region']})", "", "## Principals"]
     rows = []
@@ -100,10 +101,10 @@ def format_comparison(comparison: dict[str, Any], limit: int = 12) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_documents(report: dict[str, Any], out_dir: Path) -> list[Path]:
+def write_documents(report: ReviewReport, out_dir: Path) -> list[Path]:
     """Write every policy document as pretty, sorted JSON under out_dir/<principal>/; return the paths."""
     written = []
-    for key, principal in report["_principals"].items():
+    for key, principal in report.principals.items():
         folder = out_dir / key.replace("/", "-")
         folder.mkdir(parents=True, exist_ok=True)
         for name, document in principal.documents().items():
@@ -111,8 +112,3 @@ def write_documents(report: dict[str, Any], out_dir: Path) -> list[Path]:
             path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
             written.append(path)
     return written
-
-
-def public(report: dict[str, Any]) -> dict[str, Any]:
-    """Return the report without its in-memory model, ready for JSON."""
-    return {k: v for k, v in report.items() if not k.startswith("_")}

@@ -1,148 +1,23 @@
 """The least-privilege review: who can act as each principal, what it can reach, its blast radius,
-its quota budget and lint findings, all computed from one offline render of the program."""
+its quota budget and findings, all computed from one offline render of the program."""
 
 from __future__ import annotations
 
-import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from baseline.aws import arns
-from baseline.aws.catalog import get_access_level, get_all_actions, globs_overlap, is_destructive
+from baseline.aws.catalog import get_access_level, get_all_actions, globs_overlap
 from baseline.design import quotas
-from baseline.design.policies import iter_statements, mask_external_ids
+from baseline.design.blueprint import role_quota_detail
+from baseline.design.findings import SEVERITIES, Finding, severity_rank
 from baseline.offline.engine import Rendering, reveal
-from baseline.review.effective import Reach, as_list, effective_grants, reachable_actions
-from baseline.review.lint import ReviewFinding, finding, lint_document
+from baseline.review.lint import lint_document
+from baseline.review.principals import Principal, collect_principals, trusted_by
 
-# What a principal a service creates may be given at worst: its boundary is then all that holds it.
-ANYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 CONSOLE_SWITCH_ROLE_MAX = 64  # path + role name, for the console's switch-role link
-
-
-@dataclass
-class Principal:
-    """One user or role of the baseline with its documents and what they reach."""
-
-    key: str
-    kind: str
-    name: str
-    arn: str
-    path: str
-    policies: dict[str, dict[str, Any]]
-    boundary: tuple[str, dict[str, Any]] | None = None
-    trust: dict[str, Any] | None = None
-    max_session: int | None = None
-    allow_delete: bool | None = None
-    state_prefix: str = ""
-    # The boundary every principal this role creates must carry (services that manage IAM).
-    created_boundary: tuple[str, dict[str, Any]] | None = None
-
-    @functools.cached_property
-    def created(self) -> Principal | None:
-        """Return the most a principal this role creates could do: anything attached, within the boundary."""
-        if self.created_boundary is None:
-            return None
-        return Principal(
-            key=f"{self.key}/created", kind="role", name=f"(created by {self.name})", arn="", path="",
-            policies={"anything-attached": ANYTHING}, boundary=self.created_boundary, allow_delete=self.allow_delete,
-        )  # fmt: skip
-
-    @functools.cached_property
-    def grants(self) -> list[Reach]:
-        """Return what its policies grant after Deny statements and its boundary (computed on first use)."""
-        return effective_grants(self.policies.values(), self.boundary[1] if self.boundary else None)
-
-    @functools.cached_property
-    def reachable(self) -> frozenset[str]:
-        return reachable_actions(self.grants)
-
-    def _destructive_resources(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for grant in self.grants:
-            for action in grant.actions:
-                if is_destructive(action):
-                    found[action] += grant.resources
-        return found
-
-    @property
-    def destructive(self) -> list[str]:
-        """Return the destructive actions it reaches, except deleting Pulumi's own state objects."""
-        return sorted(a for a, res in self._destructive_resources().items() if not self._only_state(res))
-
-    @property
-    def state_housekeeping(self) -> list[str]:
-        """Return destructive actions confined to the versioned state prefix (lock release)."""
-        return sorted(a for a, res in self._destructive_resources().items() if self._only_state(res))
-
-    def _only_state(self, resources: list[str]) -> bool:
-        return bool(self.state_prefix) and all(r.startswith(self.state_prefix) for r in resources)
-
-    def documents(self) -> dict[str, dict[str, Any]]:
-        """Return every document of the principal by file name: trust, boundary, inline policies."""
-        docs = {}
-        if self.trust is not None:
-            docs["trust-policy"] = mask_external_ids(self.trust)
-        if self.boundary is not None:
-            docs[f"boundary-{self.boundary[0]}"] = self.boundary[1]
-        docs.update({f"policy-{name}": doc for name, doc in self.policies.items()})
-        return docs
-
-
-def collect_principals(rendering: Rendering) -> dict[str, Principal]:
-    """Return the baseline's principals keyed `ci-user`, `state-role` or `service/<name>`."""
-    ctx, outputs = rendering.ctx, reveal(rendering.outputs)
-    keys = {outputs["stateRole"]["arn"]: ("state-role", None)} if "stateRole" in outputs else {}
-    keys.update({r["arn"]: (f"service/{name}", r["allowDelete"]) for name, r in outputs.get("provisioningRoles", {}).items()})
-    keys.update(
-        {
-            r["stateRole"]["arn"]: (f"service-state/{name}", None)
-            for name, r in outputs.get("provisioningRoles", {}).items()
-            if "stateRole" in r
-        }
-    )
-    managed = {arns.policy_arn(ctx, p.inputs.get("path", "/"), p.inputs["name"]): p for p in rendering.of_type("aws:iam/policy:Policy")}
-    user_policies = rendering.user_policies()
-    role_policies = rendering.grouped("aws:iam/rolePolicy:RolePolicy", "role")
-    principals: dict[str, Principal] = {}
-    for user in rendering.of_type("aws:iam/user:User"):
-        name, path = user.inputs["name"], user.inputs.get("path", "/")
-        boundary = managed.get(user.inputs.get("permissionsBoundary", ""))
-        principals["ci-user"] = Principal(
-            key="ci-user", kind="user", name=name, path=path, arn=arns.user_arn(ctx, path, name),
-            policies={label: json.loads(policy) for label, policy in user_policies.get(name, {}).items()},
-            boundary=(boundary.inputs["name"], json.loads(boundary.inputs["policy"])) if boundary else None,
-        )  # fmt: skip
-    for role in rendering.of_type("aws:iam/role:Role"):
-        name, path = role.inputs["name"], role.inputs.get("path", "/")
-        arn = arns.role_arn(ctx, path, name)
-        key, allow_delete = keys.get(arn, (f"role/{name}", None))
-        created = managed.get(outputs.get("provisioningRoles", {}).get(key.removeprefix("service/"), {}).get("permissionsBoundaryArn", ""))
-        principals[key] = Principal(
-            key=key, kind="role", name=name, path=path, arn=arn,
-            policies={p.inputs["name"]: json.loads(p.inputs["policy"]) for p in role_policies.get(name, [])},
-            trust=json.loads(role.inputs["assumeRolePolicy"]),
-            max_session=int(role.inputs.get("maxSessionDuration", quotas.MAX_SESSION_DURATION_MIN)),
-            allow_delete=allow_delete,
-            created_boundary=(created.inputs["name"], json.loads(created.inputs["policy"])) if created else None,
-        )  # fmt: skip
-    for principal in principals.values():
-        principal.state_prefix = f"{outputs['stateBucketArn']}/.pulumi/"
-    return principals
-
-
-def trusted_by(role: Principal) -> list[dict[str, Any]]:
-    """Return who may assume a role and under which conditions (external IDs masked)."""
-    out = []
-    for stmt in iter_statements(mask_external_ids(role.trust or {"Statement": []})):
-        if stmt["Effect"] == "Allow":
-            principal = stmt.get("Principal", {})
-            who = principal if isinstance(principal, str) else sorted(a for v in principal.values() for a in as_list(v))
-            out.append({"principals": who, "actions": as_list(stmt["Action"]), "conditions": stmt.get("Condition", {})})
-    return out
 
 
 def _grants_assume(caller: Principal, role_arn: str) -> bool:
@@ -193,16 +68,14 @@ def blast_radius(principals: dict[str, Principal]) -> dict[str, Any]:
     return {"adminActions": admin, "credentials": credentials}
 
 
-def quota_budget(principals: dict[str, Principal]) -> tuple[list[dict[str, Any]], list[ReviewFinding]]:
+def quota_budget(principals: dict[str, Principal]) -> tuple[list[dict[str, Any]], list[Finding]]:
     """Return every document's size against its IAM limit, and a finding for each breach."""
     rows, findings = [], []
 
     def check(principal: Principal, what: str, size: int, limit: int) -> None:
         rows.append({"principal": principal.key, "document": what, "size": size, "limit": limit})
         if size > limit:
-            findings.append(
-                finding("error", f"{principal.kind}/{principal.name}", "quota", f"{what} is {size} characters; IAM's limit is {limit}")
-            )
+            findings.append(Finding("quota", f"{principal.kind}/{principal.name}", f"{what} is {size} characters; IAM's limit is {limit}"))
 
     def size(doc: dict[str, Any]) -> int:
         return quotas.policy_size(json.dumps(doc, separators=(",", ":")))
@@ -223,23 +96,20 @@ def quota_budget(principals: dict[str, Principal]) -> tuple[list[dict[str, Any]]
         check(p, "name length", len(p.name), limit)
         if p.kind == "role" and len(p.path) + len(p.name) > CONSOLE_SWITCH_ROLE_MAX:
             findings.append(
-                finding(
-                    "info",
-                    f"role/{p.name}",
+                Finding(
                     "switch-role",
+                    f"role/{p.name}",
                     "path + name exceed 64 characters; the console's switch-role link will not work",
                 )
             )
     roles = sum(1 for p in principals.values() if p.kind == "role")
     rows.append({"principal": "account", "document": "roles", "size": roles, "limit": quotas.ROLES_PER_ACCOUNT})
     if roles > quotas.ROLES_PER_ACCOUNT:
-        findings.append(
-            finding("error", "account", "quota", f"{roles} roles exceed the default account quota of {quotas.ROLES_PER_ACCOUNT}")
-        )
+        findings.append(Finding("role-quota", "services", role_quota_detail(roles)))
     return rows, findings
 
 
-def delete_findings(principals: dict[str, Principal], windows: dict[str, dict[str, str]]) -> list[ReviewFinding]:
+def delete_findings(principals: dict[str, Principal], windows: dict[str, dict[str, str]]) -> list[Finding]:
     """Return a finding for each principal that can delete: an error where deletes were denied, unless
     only through an open delete window (conditional on aws:CurrentTime)."""
     findings = []
@@ -248,20 +118,19 @@ def delete_findings(principals: dict[str, Principal], windows: dict[str, dict[st
             findings += _created_findings(p)
         unconditional = _unconditional_destructive(p)
         if p.key == "ci-user" and p.destructive:
-            findings.append(finding("error", f"user/{p.name}", "destructive-reachable", "the CI key itself can delete"))
+            findings.append(Finding("destructive-reachable", f"user/{p.name}", "the CI key itself can delete"))
         elif p.allow_delete is False and unconditional:
             findings.append(
-                finding(
-                    "error",
-                    f"role/{p.name}",
+                Finding(
                     "destructive-reachable",
+                    f"role/{p.name}",
                     f"allowDelete is false but {len(unconditional)} destructive actions are reachable, e.g. {unconditional[:3]}",
                 )
             )
         elif p.allow_delete is False and p.destructive:
             window = windows.get(p.key.split("/", 1)[1], {})
             detail = f"delete window open until {window.get('until', '?')}: {window.get('reason', '')} ({len(p.destructive)} destructive actions, denied again after)"
-            findings.append(finding("info", f"role/{p.name}", "delete-window", detail))
+            findings.append(Finding("delete-window", f"role/{p.name}", detail))
     return findings
 
 
@@ -269,40 +138,69 @@ def _unconditional_destructive(p: Principal) -> list[str]:
     return [a for a in p.destructive if any(a in g.actions and not g.conditional for g in p.grants)]
 
 
-def _created_findings(p: Principal) -> list[ReviewFinding]:
+def _created_findings(p: Principal) -> list[Finding]:
     """Return an error when a principal the role may create could delete where the role may not."""
     created = p.created
     assert created is not None
     destructive = _unconditional_destructive(created)
     if p.allow_delete is False and destructive:
         return [
-            finding(
-                "error",
-                f"role/{p.name}",
+            Finding(
                 "created-principal-destructive",
+                f"role/{p.name}",
                 f"roles it creates could delete although allowDelete is false: {len(destructive)} actions, e.g. {destructive[:3]}",
             )
         ]
     return []
 
 
-def isolation_findings(outputs: dict[str, Any]) -> list[ReviewFinding]:
+def isolation_findings(outputs: dict[str, Any]) -> list[Finding]:
     """Return a warning when every service shares one state role (one credential reads every state)."""
     if "stateRole" not in outputs or not outputs.get("provisioningRoles"):
         return []
     return [
-        finding(
-            "warning",
-            "stateIsolation",
+        Finding(
             "state-shared",
+            "stateIsolation",
             "stateIsolation is shared: every service's CI can read and overwrite every other service's state; "
             "use per-service (the default)",
         )
     ]
 
 
-def review(rendering: Rendering) -> dict[str, Any]:
-    """Return the whole review of one rendered stack as plain data."""
+@dataclass
+class ReviewReport:
+    """The whole review of one rendered stack: principals, blast radius, quota budget and findings."""
+
+    stack: str
+    account: dict[str, str]
+    principals: dict[str, Principal]
+    blast_radius: dict[str, Any]
+    delete_windows: dict[str, dict[str, str]]
+    quotas: list[dict[str, Any]]
+    findings: list[Finding]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Return how many findings there are of each severity."""
+        return {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITIES}
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data (what `review --json` prints)."""
+        return {
+            "stack": self.stack,
+            "account": self.account,
+            "principals": {key: _principal_summary(p) for key, p in self.principals.items()},
+            "blastRadius": self.blast_radius,
+            "deleteWindows": self.delete_windows,
+            "quotas": self.quotas,
+            "findings": [f.to_json() for f in self.findings],
+            "summary": self.summary,
+        }
+
+
+def review(rendering: Rendering) -> ReviewReport:
+    """Return the whole review of one rendered stack."""
     principals = collect_principals(rendering)
     rows, findings = quota_budget(principals)
     outputs = reveal(rendering.outputs)
@@ -311,18 +209,15 @@ def review(rendering: Rendering) -> dict[str, Any]:
     for p in principals.values():
         for name, doc in p.documents().items():
             findings += lint_document(f"{p.kind}/{p.name} {name}", doc)
-    findings.sort()
-    return {
-        "stack": rendering.stack,
-        "account": {"id": rendering.ctx.account_id, "region": rendering.ctx.region, "partition": rendering.ctx.partition},
-        "principals": {key: _principal_summary(p) for key, p in principals.items()},
-        "blastRadius": blast_radius(principals),
-        "deleteWindows": windows,
-        "quotas": rows,
-        "findings": [f.as_dict() for f in findings],
-        "summary": {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")},
-        "_principals": principals,
-    }
+    return ReviewReport(
+        stack=rendering.stack,
+        account={"id": rendering.ctx.account_id, "region": rendering.ctx.region, "partition": rendering.ctx.partition},
+        principals=principals,
+        blast_radius=blast_radius(principals),
+        delete_windows=windows,
+        quotas=rows,
+        findings=sorted(findings, key=severity_rank),
+    )
 
 
 def _principal_summary(p: Principal) -> dict[str, Any]:
@@ -350,12 +245,12 @@ def _principal_summary(p: Principal) -> dict[str, Any]:
     }
 
 
-def compare(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
+def compare(left: ReviewReport, right: ReviewReport) -> dict[str, Any]:
     """Return, per principal, the actions one stack's principal reaches that the other's does not."""
-    a, b = left["_principals"], right["_principals"]
+    a, b = left.principals, right.principals
     out = {}
     for key in sorted(set(a) | set(b)):
         ra = a[key].reachable if key in a else frozenset()
         rb = b[key].reachable if key in b else frozenset()
-        out[key] = {f"only{left['stack'].title()}": sorted(ra - rb), f"only{right['stack'].title()}": sorted(rb - ra)}
-    return {"left": left["stack"], "right": right["stack"], "principals": out}
+        out[key] = {f"only{left.stack.title()}": sorted(ra - rb), f"only{right.stack.title()}": sorted(rb - ra)}
+    return {"left": left.stack, "right": right.stack, "principals": out}

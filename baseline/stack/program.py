@@ -47,7 +47,7 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
     """Register the baseline's resources and return its stack outputs by name."""
     bp = design_baseline(config, ctx)  # raises ConfigError before anything is registered
     for warning in bp.warnings:
-        pulumi.log.warn(warning.render())
+        pulumi.log.warn(warning.line())
     ci_config = config.ci
     seed = random.RandomPassword("external-id-seed", length=SEED_LENGTH, special=False).result
     external_ids = _external_ids(bp, seed) if ci_config.uses_user else {}

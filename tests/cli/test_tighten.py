@@ -4,7 +4,7 @@ import json
 
 from baseline.cli.tighten import event_action, read_records, tightened, usage_of
 from baseline.design.grants import expand_patterns
-from baseline.review.review import collect_principals
+from baseline.review.principals import collect_principals
 from tests.helpers import PROJECT_DIR, render_shipped, run_cli
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "cloudtrail"

@@ -18,7 +18,7 @@ def test_a_policy_over_the_inline_quota_is_refused_naming_the_service_actions():
     with pytest.raises(ConfigError) as caught:
         design_baseline(parse_config({"services": {"huge": {"actions": actions, "allowDelete": True}}}, "dev"), CTX)
     (finding,) = caught.value.findings
-    assert finding.key == "services.huge.actions" and "10240" in finding.message
+    assert finding.location == "services.huge.actions" and "10240" in finding.detail
 
 
 def test_the_longest_external_id_fits_a_trust_but_a_trust_over_its_quota_is_refused_naming_the_service():
@@ -29,7 +29,7 @@ def test_the_longest_external_id_fits_a_trust_but_a_trust_over_its_quota_is_refu
     cidrs = [f"203.0.{i}.0/24" for i in range(60)]
     with pytest.raises(ConfigError) as caught:
         design_baseline(parse_config({**raw, "ci": {"allowedSourceCidrs": cidrs}}, "dev"), CTX)
-    messages = {f.key: f.message for f in caught.value.findings}
+    messages = {f.location: f.detail for f in caught.value.findings}
     assert "2048" in messages["services.api"] and "trust policy" in messages["services.api"]
     assert "wildcards" not in messages["services.api"], "action wildcards do not shrink a trust policy"
 
@@ -47,12 +47,12 @@ def test_ci_policy_lists_every_role_while_it_fits_then_falls_back_to_the_baselin
 def test_more_roles_than_the_default_account_quota_is_a_warning():
     cfg = parse_config({"services": {f"s{i}": {"actions": ["sqs:SendMessage"]} for i in range(1000)}}, "dev")
     bp = design_baseline(cfg, CTX)
-    assert [w.key for w in bp.warnings] == ["services"] and "1000" in bp.warnings[0].message
+    assert [w.location for w in bp.warnings] == ["services"] and "1000" in bp.warnings[0].detail
 
 
 def test_destructive_actions_named_outright_in_prod_are_reported_as_dropped():
     bp = design_baseline(parse_config({"services": {"api": {"actions": ["ec2:Describe*", "ec2:DeleteSecurityGroup"]}}}, "prod"), CTX)
-    assert [w.key for w in bp.warnings] == ["services.api.actions[1]"]
+    assert [w.location for w in bp.warnings] == ["services.api.actions[1]"]
 
 
 def test_default_bucket_name_is_derived_from_prefix_account_and_region():
@@ -64,7 +64,7 @@ def test_default_bucket_name_is_derived_from_prefix_account_and_region():
 def test_a_prefix_that_cannot_make_a_bucket_name_asks_for_one():
     with pytest.raises(ConfigError) as caught:
         design_baseline(parse_config({"namePrefix": "under_score"}, "dev"), CTX)
-    assert caught.value.findings[0].key == "stateBucket.name"
+    assert caught.value.findings[0].location == "stateBucket.name"
 
 
 def test_arns_follow_the_partition():

@@ -11,7 +11,7 @@ GOOD_SERVICE = {"actions": ["sqs:SendMessage"]}
 def problems(raw, stack="dev"):
     with pytest.raises(ConfigError) as caught:
         parse_config(raw, stack)
-    return {f.key: f.message for f in caught.value.findings}, str(caught.value)
+    return {f.location: f.detail for f in caught.value.findings}, str(caught.value)
 
 
 def test_prod_denies_deletes_by_default_and_other_environments_allow_them():

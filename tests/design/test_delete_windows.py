@@ -21,7 +21,7 @@ SQS_DESTRUCTIVE = {a for a in get_actions_for_service("sqs") if is_destructive(a
 def problems(raw, stack="prod"):
     with pytest.raises(ConfigError) as caught:
         parse_config(raw, stack, now=NOW)
-    return {f.key: f.message for f in caught.value.findings}
+    return {f.location: f.detail for f in caught.value.findings}
 
 
 # -- delete windows -----------------------------------------------------------------------------
@@ -112,10 +112,10 @@ def test_the_window_grants_exactly_the_destructive_actions_of_the_configured_gra
 def test_open_windows_are_shown_in_the_outputs_and_the_review(windowed):
     assert unwrap(windowed.outputs)["deleteWindows"] == {"q": WINDOW}
     report = review(windowed)
-    assert report["deleteWindows"] == {"q": WINDOW}
-    codes = {(f["code"], f["location"]) for f in report["findings"]}
+    assert report.delete_windows == {"q": WINDOW}
+    codes = {(f["code"], f["location"]) for f in report.to_json()["findings"]}
     assert ("delete-window", "role/iam-baseline-svc-q") in codes
-    assert report["summary"]["error"] == 0
+    assert report.summary["error"] == 0
 
 
 # -- per-service state isolation ----------------------------------------------------------------

@@ -20,7 +20,7 @@ WEB = {"actions": ["s3:Get*"], "github": {"repository": "acme@1001/web@2002", "b
 def problems(raw, stack="prod"):
     with pytest.raises(ConfigError) as caught:
         parse_config(raw, stack)
-    return {f.key: f.message for f in caught.value.findings}
+    return {f.location: f.detail for f in caught.value.findings}
 
 
 def token(sub, aud="sts.amazonaws.com", **extra):

@@ -18,7 +18,7 @@ KMS_ALIAS = re.compile(r"alias/(?!aws/)[A-Za-z0-9/_-]{1,250}")
 def problems(raw, stack="dev"):
     with pytest.raises(ConfigError) as caught:
         design_baseline(parse_config(raw, stack), CTX)
-    return {f.key: f.message for f in caught.value.findings}
+    return {f.location: f.detail for f in caught.value.findings}
 
 
 def svc(**extra):
@@ -53,7 +53,7 @@ def test_an_unknown_environment_is_non_prod_with_a_warning():
     cfg = parse_config({"environment": "eu-prd-1"}, "any")
     assert not cfg.is_prod and cfg.allow_delete
     (warning,) = cfg.warnings
-    assert warning.key == "environment" and warning.severity == "warning" and "environment: prod" in warning.message
+    assert warning.location == "environment" and warning.severity == "warning" and "environment: prod" in warning.detail
     assert design_baseline(cfg, CTX).warnings == (warning,)
     assert parse_config({"environment": "staging"}, "any").warnings == ()
 
@@ -108,7 +108,7 @@ def test_a_numeric_name_prefix_from_pulumi_config_is_a_name():
 
 def test_the_role_quota_counts_every_role():
     per_service = design_baseline(parse_config({"services": {f"s{i}": svc() for i in range(501)}}, "dev"), CTX)
-    assert [w.key for w in per_service.warnings] == ["services"] and "1002 roles" in per_service.warnings[0].message
+    assert [w.location for w in per_service.warnings] == ["services"] and "1002 roles" in per_service.warnings[0].detail
     shared = design_baseline(parse_config({"stateIsolation": "shared", "services": {f"s{i}": svc() for i in range(501)}}, "dev"), CTX)
     assert shared.warnings == (), "501 service roles and one shared state role fit the default quota"
 

@@ -102,13 +102,15 @@ def test_a_created_role_deletes_only_while_the_delete_window_is_open():
 
 def test_review_counts_what_created_roles_could_do():
     prod_review = review(platform("prod")["rendering"])
-    created = prod_review["principals"]["service/platform"]["createdPrincipals"]
+    created = prod_review.to_json()["principals"]["service/platform"]["createdPrincipals"]
     assert created["boundary"] == "iam-baseline-boundary-platform"
     assert created["actionCount"] > 0 and created["destructiveActions"] == [], "prod: created roles must not delete"
-    assert "created-principal-destructive" not in {f["code"] for f in prod_review["findings"]}
+    assert "created-principal-destructive" not in {f["code"] for f in prod_review.to_json()["findings"]}
     dev_review = review(platform("dev")["rendering"])
-    assert dev_review["principals"]["service/platform"]["createdPrincipals"]["destructiveActions"], "dev keeps its deletes"
-    assert "createdPrincipals" not in prod_review["principals"]["service/other"], "only services that manage IAM create principals"
+    assert dev_review.to_json()["principals"]["service/platform"]["createdPrincipals"]["destructiveActions"], "dev keeps its deletes"
+    assert "createdPrincipals" not in prod_review.to_json()["principals"]["service/other"], (
+        "only services that manage IAM create principals"
+    )
 
 
 def test_in_the_emulator_a_service_role_cannot_create_users_or_keys(prod):

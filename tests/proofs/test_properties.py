@@ -57,7 +57,7 @@ def design(raw, stack):
     try:
         return design_baseline(parse_config(raw, stack), CTX)
     except ConfigError as error:
-        assert all("over IAM's limit" in f.message for f in error.findings), str(error)
+        assert all("over IAM's limit" in f.detail for f in error.findings), str(error)
         return None
 
 

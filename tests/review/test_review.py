@@ -7,8 +7,9 @@ import yaml
 
 from baseline.aws.catalog import get_access_level, get_actions_for_service, get_all_actions, is_destructive
 from baseline.review.lint import lint_document
-from baseline.review.report import format_review, public, write_documents
-from baseline.review.review import Principal, compare, quota_budget, review
+from baseline.review.principals import Principal
+from baseline.review.report import format_review, write_documents
+from baseline.review.review import compare, quota_budget, review
 from tests.helpers import render, run_cli
 
 SQS = set(get_actions_for_service("sqs"))
@@ -26,9 +27,9 @@ def dev_sqs():
 
 
 def test_sqs_wildcard_in_prod_reaches_the_catalogues_sqs_actions_minus_destructive(prod_sqs):
-    role = prod_sqs["_principals"]["service/queue"]
+    role = prod_sqs.principals["service/queue"]
     assert role.reachable == SQS_SAFE
-    summary = prod_sqs["principals"]["service/queue"]
+    summary = prod_sqs.to_json()["principals"]["service/queue"]
     assert summary["actionCount"] == len(SQS_SAFE) and summary["destructiveActions"] == []
     expected = {
         level: sum(1 for a in SQS_SAFE if get_access_level(a) == level)
@@ -38,8 +39,8 @@ def test_sqs_wildcard_in_prod_reaches_the_catalogues_sqs_actions_minus_destructi
 
 
 def test_the_same_config_in_dev_reaches_every_sqs_action(dev_sqs):
-    assert dev_sqs["_principals"]["service/queue"].reachable == SQS
-    assert set(dev_sqs["principals"]["service/queue"]["destructiveActions"]) == SQS - SQS_SAFE
+    assert dev_sqs.principals["service/queue"].reachable == SQS
+    assert set(dev_sqs.to_json()["principals"]["service/queue"]["destructiveActions"]) == SQS - SQS_SAFE
 
 
 def test_comparison_shows_exactly_the_destructive_actions_dev_adds(prod_sqs, dev_sqs):
@@ -49,33 +50,33 @@ def test_comparison_shows_exactly_the_destructive_actions_dev_adds(prod_sqs, dev
 
 
 def test_ci_key_blast_radius_is_assume_role_on_the_baseline_roles_and_through_them(prod_sqs):
-    ci = prod_sqs["blastRadius"]["credentials"]["ci-user"]
-    principals = prod_sqs["_principals"]
-    assert prod_sqs["_principals"]["ci-user"].reachable == {"sts:AssumeRole"}
+    ci = prod_sqs.blast_radius["credentials"]["ci-user"]
+    principals = prod_sqs.principals
+    assert prod_sqs.principals["ci-user"].reachable == {"sts:AssumeRole"}
     assert ci["direct"] == {"actions": 1, "assumeRoleOn": sorted([principals["state-role"].arn, principals["service/queue"].arn])}
     assert ci["viaRoles"] == {"service/queue": len(SQS_SAFE), "state-role": len(principals["state-role"].reachable)}
     union = {"sts:AssumeRole"} | SQS_SAFE | principals["state-role"].reachable
     assert ci["totalActions"] == len(union)
     assert ci["percentOfAdmin"] == round(100 * len(union) / len(get_all_actions()), 2)
-    assert prod_sqs["blastRadius"]["adminActions"] == len(get_all_actions())
+    assert prod_sqs.blast_radius["adminActions"] == len(get_all_actions())
 
 
 def test_prod_has_no_destructive_action_beyond_state_lock_housekeeping(prod_sqs):
-    ci = prod_sqs["blastRadius"]["credentials"]["ci-user"]
+    ci = prod_sqs.blast_radius["credentials"]["ci-user"]
     assert ci["destructiveActions"] == 0
     assert ci["stateHousekeeping"] == ["s3:DeleteObject"]
-    assert prod_sqs["principals"]["state-role"]["stateHousekeeping"] == ["s3:DeleteObject"]
+    assert prod_sqs.to_json()["principals"]["state-role"]["stateHousekeeping"] == ["s3:DeleteObject"]
 
 
 def test_state_role_reaches_exactly_the_backend_actions(prod_sqs):
-    assert prod_sqs["_principals"]["state-role"].reachable == {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    assert prod_sqs.principals["state-role"].reachable == {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
 
 
 def test_trusts_are_reported_with_their_conditions_and_session_length(prod_sqs):
-    state = prod_sqs["principals"]["state-role"]
+    state = prod_sqs.to_json()["principals"]["state-role"]
     assert state["maxSessionDuration"] == 3600
     (trust,) = state["assumedBy"]
-    assert trust["principals"] == [prod_sqs["_principals"]["ci-user"].arn]
+    assert trust["principals"] == [prod_sqs.principals["ci-user"].arn]
     assert trust["conditions"] == {"StringEquals": {"sts:ExternalId": "[secret]"}}
 
 
@@ -85,8 +86,8 @@ def test_resource_scoped_grants_count_only_actions_those_arns_can_name():
             {"services": {"q": {"actions": ["sqs:SendMessage", "s3:GetObject"], "resources": ["arn:aws:sqs:us-east-1:123456789012:jobs"]}}}
         )
     )
-    assert report["_principals"]["service/q"].reachable == {"sqs:SendMessage"}
-    (mismatch,) = [f for f in report["findings"] if f["code"] == "resource-mismatch"]
+    assert report.principals["service/q"].reachable == {"sqs:SendMessage"}
+    (mismatch,) = [f for f in report.to_json()["findings"] if f["code"] == "resource-mismatch"]
     assert mismatch["severity"] == "warning" and "1 action(s)" in mismatch["detail"] and "s3:GetObject" in mismatch["detail"]
 
 
@@ -150,12 +151,12 @@ def test_review_exits_non_zero_on_lint_errors(tmp_path):
 def test_text_report_and_json_form_agree(prod_sqs, tmp_path):
     text = format_review(prod_sqs)
     assert f"{len(SQS_SAFE)}" in text
-    assert json.loads(json.dumps(public(prod_sqs)))["summary"] == prod_sqs["summary"]
+    assert json.loads(json.dumps(prod_sqs.to_json()))["summary"] == prod_sqs.summary
     assert len(write_documents(prod_sqs, tmp_path)) == 6
 
 
 def test_shared_state_is_a_warning_and_per_service_state_is_not(prod_sqs):
-    assert [f["code"] for f in prod_sqs["findings"] if f["severity"] == "warning"] == ["state-shared"]
+    assert [f["code"] for f in prod_sqs.to_json()["findings"] if f["severity"] == "warning"] == ["state-shared"]
     isolated = review(render({"services": {"queue": {"actions": ["sqs:*"]}}}, stack="prod"))
-    assert "state-shared" not in {f["code"] for f in isolated["findings"]}
-    assert "state-role" not in isolated["principals"] and "service-state/queue" in isolated["principals"]
+    assert "state-shared" not in {f["code"] for f in isolated.to_json()["findings"]}
+    assert "state-role" not in isolated.to_json()["principals"] and "service-state/queue" in isolated.to_json()["principals"]

@@ -1,0 +1,142 @@
+"""The baseline's principals, read back from one offline render: each user or role with its documents,
+and what its policies and boundary let it reach."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from baseline.aws import arns
+from baseline.aws.catalog import is_destructive
+from baseline.design import quotas
+from baseline.design.policies import as_list, iter_statements, mask_external_ids
+from baseline.offline.engine import Rendering, reveal
+from baseline.review.effective import Reach, effective_grants, reachable_actions
+
+# What a principal a service creates may be given at worst: its boundary is then all that holds it.
+ANYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+@dataclass
+class Principal:
+    """One user or role of the baseline with its documents and what they reach."""
+
+    key: str
+    kind: str
+    name: str
+    arn: str
+    path: str
+    policies: dict[str, dict[str, Any]]
+    boundary: tuple[str, dict[str, Any]] | None = None
+    trust: dict[str, Any] | None = None
+    max_session: int | None = None
+    allow_delete: bool | None = None
+    state_prefix: str = ""
+    # The boundary every principal this role creates must carry (services that manage IAM).
+    created_boundary: tuple[str, dict[str, Any]] | None = None
+
+    @functools.cached_property
+    def created(self) -> Principal | None:
+        """Return the most a principal this role creates could do: anything attached, within the boundary."""
+        if self.created_boundary is None:
+            return None
+        return Principal(
+            key=f"{self.key}/created", kind="role", name=f"(created by {self.name})", arn="", path="",
+            policies={"anything-attached": ANYTHING}, boundary=self.created_boundary, allow_delete=self.allow_delete,
+        )  # fmt: skip
+
+    @functools.cached_property
+    def grants(self) -> list[Reach]:
+        """Return what its policies grant after Deny statements and its boundary (computed on first use)."""
+        return effective_grants(self.policies.values(), self.boundary[1] if self.boundary else None)
+
+    @functools.cached_property
+    def reachable(self) -> frozenset[str]:
+        return reachable_actions(self.grants)
+
+    def _destructive_resources(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for grant in self.grants:
+            for action in grant.actions:
+                if is_destructive(action):
+                    found[action] += grant.resources
+        return found
+
+    @property
+    def destructive(self) -> list[str]:
+        """Return the destructive actions it reaches, except deleting Pulumi's own state objects."""
+        return sorted(a for a, res in self._destructive_resources().items() if not self._only_state(res))
+
+    @property
+    def state_housekeeping(self) -> list[str]:
+        """Return destructive actions confined to the versioned state prefix (lock release)."""
+        return sorted(a for a, res in self._destructive_resources().items() if self._only_state(res))
+
+    def _only_state(self, resources: list[str]) -> bool:
+        return bool(self.state_prefix) and all(r.startswith(self.state_prefix) for r in resources)
+
+    def documents(self) -> dict[str, dict[str, Any]]:
+        """Return every document of the principal by file name: trust, boundary, inline policies."""
+        docs = {}
+        if self.trust is not None:
+            docs["trust-policy"] = mask_external_ids(self.trust)
+        if self.boundary is not None:
+            docs[f"boundary-{self.boundary[0]}"] = self.boundary[1]
+        docs.update({f"policy-{name}": doc for name, doc in self.policies.items()})
+        return docs
+
+
+def collect_principals(rendering: Rendering) -> dict[str, Principal]:
+    """Return the baseline's principals keyed `ci-user`, `state-role` or `service/<name>`."""
+    ctx, outputs = rendering.ctx, reveal(rendering.outputs)
+    keys = {outputs["stateRole"]["arn"]: ("state-role", None)} if "stateRole" in outputs else {}
+    keys.update({r["arn"]: (f"service/{name}", r["allowDelete"]) for name, r in outputs.get("provisioningRoles", {}).items()})
+    keys.update(
+        {
+            r["stateRole"]["arn"]: (f"service-state/{name}", None)
+            for name, r in outputs.get("provisioningRoles", {}).items()
+            if "stateRole" in r
+        }
+    )
+    managed = {arns.policy_arn(ctx, p.inputs.get("path", "/"), p.inputs["name"]): p for p in rendering.of_type("aws:iam/policy:Policy")}
+    user_policies = rendering.user_policies()
+    role_policies = rendering.grouped("aws:iam/rolePolicy:RolePolicy", "role")
+    principals: dict[str, Principal] = {}
+    for user in rendering.of_type("aws:iam/user:User"):
+        name, path = user.inputs["name"], user.inputs.get("path", "/")
+        boundary = managed.get(user.inputs.get("permissionsBoundary", ""))
+        principals["ci-user"] = Principal(
+            key="ci-user", kind="user", name=name, path=path, arn=arns.user_arn(ctx, path, name),
+            policies={label: json.loads(policy) for label, policy in user_policies.get(name, {}).items()},
+            boundary=(boundary.inputs["name"], json.loads(boundary.inputs["policy"])) if boundary else None,
+        )  # fmt: skip
+    for role in rendering.of_type("aws:iam/role:Role"):
+        name, path = role.inputs["name"], role.inputs.get("path", "/")
+        arn = arns.role_arn(ctx, path, name)
+        key, allow_delete = keys.get(arn, (f"role/{name}", None))
+        created = managed.get(outputs.get("provisioningRoles", {}).get(key.removeprefix("service/"), {}).get("permissionsBoundaryArn", ""))
+        principals[key] = Principal(
+            key=key, kind="role", name=name, path=path, arn=arn,
+            policies={p.inputs["name"]: json.loads(p.inputs["policy"]) for p in role_policies.get(name, [])},
+            trust=json.loads(role.inputs["assumeRolePolicy"]),
+            max_session=int(role.inputs.get("maxSessionDuration", quotas.MAX_SESSION_DURATION_MIN)),
+            allow_delete=allow_delete,
+            created_boundary=(created.inputs["name"], json.loads(created.inputs["policy"])) if created else None,
+        )  # fmt: skip
+    for principal in principals.values():
+        principal.state_prefix = f"{outputs['stateBucketArn']}/.pulumi/"
+    return principals
+
+
+def trusted_by(role: Principal) -> list[dict[str, Any]]:
+    """Return who may assume a role and under which conditions (external IDs masked)."""
+    out = []
+    for stmt in iter_statements(mask_external_ids(role.trust or {"Statement": []})):
+        if stmt["Effect"] == "Allow":
+            principal = stmt.get("Principal", {})
+            who = principal if isinstance(principal, str) else sorted(a for v in principal.values() for a in as_list(v))
+            out.append({"principals": who, "actions": as_list(stmt["Action"]), "conditions": stmt.get("Condition", {})})
+    return out
