@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from baseline.aws.arns import AccountContext
-from baseline.offline.engine import Rendering, load_stack_config, run_offline
+from baseline.offline.engine import Rendering, run_offline
+from baseline.offline.stack_files import load_stack_config
 from baseline.stack.program import run_stack
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent

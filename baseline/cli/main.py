@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from baseline.design.findings import ConfigError
+from baseline.offline.stack_files import StackFileError
 
 if TYPE_CHECKING:
     from baseline.offline.engine import Rendering
@@ -66,9 +67,18 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return commands_by_name[args.command](args)
-    except (ConfigError, FileNotFoundError, UsageError) as error:  # bad input: say so, exit 2, no traceback
+    except (ConfigError, FileNotFoundError, StackFileError, UsageError) as error:  # bad input: say so, exit 2, no traceback
         print(error, file=sys.stderr)
         return 2
+    finally:
+        _close_event_loop()
+
+
+def _close_event_loop() -> None:
+    if "pulumi" in sys.modules:  # only commands that ran a program made a loop
+        from baseline.offline.pulumi_private import close_event_loops
+
+        close_event_loops()
 
 
 class UsageError(ValueError):
@@ -146,15 +156,16 @@ def _discover(args: argparse.Namespace) -> int:
 
 
 def _tighten(args: argparse.Namespace) -> int:
-    from baseline.cli.tighten import format_tightened, read_records, tightened, usage_of
+    from baseline.cli.tighten import cloudtrail_files, format_tightened, read_records, tightened, usage_of
     from baseline.review.principals import collect_principals
 
+    files = cloudtrail_files(args.cloudtrail)
     rendering = _render(args.project_dir, args.stack)
     role = collect_principals(rendering).get(f"service/{args.service}")
     if role is None:
-        print(f"service {args.service!r} has no provisioning role in stack {args.stack!r}", file=sys.stderr)
-        return 2
-    report = tightened(args.service, role.reachable, usage_of(read_records(args.cloudtrail), role.arn))
+        raise UsageError(f"--service: {args.service!r} has no provisioning role in stack {args.stack!r}")
+    usage = usage_of(read_records(files), role.arn)
+    report = tightened(args.service, role.reachable, usage, deletes_denied=role.allow_delete is False)
     print(json.dumps(report, indent=2) if args.json else format_tightened(report))
     return 0
 
@@ -172,7 +183,8 @@ def _bootstrap(args: argparse.Namespace) -> int:
 
 
 def _render(project_dir: Path, stack: str) -> Rendering:
-    from baseline.offline.engine import load_stack_config, run_offline
+    from baseline.offline.engine import run_offline
+    from baseline.offline.stack_files import load_stack_config
     from baseline.stack.program import run_stack
 
     config, secret_keys = load_stack_config(project_dir, stack)
@@ -185,6 +197,9 @@ def _render(project_dir: Path, stack: str) -> Rendering:
 def _review(args: argparse.Namespace) -> int:
     from baseline.review.report import format_comparison, format_review, write_documents
     from baseline.review.review import compare, review
+
+    if args.out and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: exists and is not a folder; name a folder to write the documents into")
 
     report = review(_render(args.project_dir, args.stack))
     other = review(_render(args.project_dir, args.against)) if args.against else None

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from baseline.aws.catalog import get_actions_matching
+from baseline.aws.catalog import get_actions_matching, is_destructive
 from baseline.design.grants import compact_actions
 
 # eventSource host -> IAM prefix, only where they differ.
@@ -38,9 +38,19 @@ class Usage:
     events: int
 
 
-def read_records(folder: Path) -> Iterator[dict[str, Any]]:
-    """Yield every record of every CloudTrail file under `folder` (*.json, *.json.gz), in file order."""
-    for path in sorted(folder.rglob("*")):
+def cloudtrail_files(folder: Path) -> list[Path]:
+    """Return the CloudTrail delivery files under `folder` (*.json, *.json.gz), or raise when there are none."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"--cloudtrail {folder}: no such folder")
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".json", ".gz"))
+    if not files:
+        raise FileNotFoundError(f"--cloudtrail {folder}: no CloudTrail files (*.json, *.json.gz) under it")
+    return files
+
+
+def read_records(files: Iterable[Path]) -> Iterator[dict[str, Any]]:
+    """Yield every record of the CloudTrail files, in file order."""
+    for path in files:
         if path.suffix == ".gz":
             text = gzip.decompress(path.read_bytes()).decode()
         elif path.suffix == ".json":
@@ -86,14 +96,20 @@ def usage_of(records: Iterable[dict[str, Any]], role_arn: str) -> Usage:
     return usage
 
 
-def tightened(service: str, granted: frozenset[str], usage: Usage) -> dict[str, Any]:
-    """Return the report: granted-but-unused actions and the reduced `actions` list."""
+def tightened(service: str, granted: frozenset[str], usage: Usage, deletes_denied: bool = False) -> dict[str, Any]:
+    """Return the report: granted-but-unused actions and the reduced `actions` list.
+
+    Where the role's deletes are denied on purpose (prod), refused destructive calls are reported
+    apart: they are the guard working, not permissions missing from the grant.
+    """
+    by_design = {a for a in usage.denied if deletes_denied and is_destructive(a)}
     return {
         "service": service,
         "events": usage.events,
         "used": sorted(usage.used),
         "grantedUnused": sorted(granted - usage.used),
-        "deniedCalls": sorted(usage.denied),
+        "deniedCalls": sorted(usage.denied - by_design),
+        "deniedDeletes": sorted(by_design),
         "unmappedEvents": sorted(usage.unmapped),
         "actions": list(compact_actions(usage.used)),
     }
@@ -105,6 +121,10 @@ def format_tightened(report: dict[str, Any]) -> str:
     lines = [f"# {report['service']}: {report['events']} calls by its role; {counts}"]
     if report["deniedCalls"]:
         lines.append(f"refused (missing from the grant): {', '.join(report['deniedCalls'])}")
+    if report["deniedDeletes"]:
+        lines.append(
+            f"refused deletes (denied here on purpose; a deleteWindow allows them for a while): {', '.join(report['deniedDeletes'])}"
+        )
     if report["unmappedEvents"]:
         lines.append(f"events with no IAM action in the catalogue: {', '.join(report['unmappedEvents'])}")
     unused = report["grantedUnused"]

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 
 from baseline.aws.arns import AccountContext
 from baseline.offline.fake_aws import DEFAULT_REGION, BaselineMocks, RecordingMonitor, Registration, offline_context
 from baseline.offline.pulumi_private import clear_pending_work, exported_outputs, forget_stack_resource, run_program, sync_await
-
-PROJECT = "iam-baseline"
-# Stands in for a `secure:` config value, which cannot be decrypted offline; valid as an external ID.
-SECRET_PLACEHOLDER = "offline-plan-secret-placeholder"
+from baseline.offline.stack_files import PROJECT
 
 
 @dataclass(frozen=True)
@@ -74,35 +68,6 @@ def reveal(value: Any) -> Any:
     if isinstance(value, list):
         return [reveal(v) for v in value]
     return value
-
-
-def load_stack_config(project_dir: Path, stack: str) -> tuple[dict[str, str], list[str]]:
-    """Return a stack file's config as Pulumi passes it (JSON strings) and its secret keys."""
-    path = project_dir / f"Pulumi.{stack}.yaml"
-    if not path.is_file():
-        raise FileNotFoundError(f"no stack config file {path}; create it or pick another --stack")
-    document = yaml.safe_load(path.read_text()) or {}
-    values: dict[str, str] = {}
-    secret_keys: list[str] = []
-    for key, value in (document.get("config") or {}).items():
-        full_key = key if ":" in key else f"{PROJECT}:{key}"
-        value, had_secret = _replace_secure(value)
-        if had_secret:
-            secret_keys.append(full_key)
-        values[full_key] = value if isinstance(value, str) else json.dumps(value)
-    return values, secret_keys
-
-
-def _replace_secure(value: Any) -> tuple[Any, bool]:
-    if isinstance(value, dict) and set(value) == {"secure"}:
-        return SECRET_PLACEHOLDER, True
-    if isinstance(value, dict):
-        pairs = {k: _replace_secure(v) for k, v in value.items()}
-        return {k: v for k, (v, _) in pairs.items()}, any(s for _, s in pairs.values())
-    if isinstance(value, list):
-        items = [_replace_secure(v) for v in value]
-        return [v for v, _ in items], any(s for _, s in items)
-    return value, False
 
 
 def run_offline(

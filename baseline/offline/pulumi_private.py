@@ -14,6 +14,8 @@ pulumi is pinned to one minor version in pyproject.toml for the same reason. The
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -30,6 +32,7 @@ __all__ = [
     "MockMonitor",
     "all_config",
     "clear_pending_work",
+    "close_event_loops",
     "deserialize_properties",
     "exported_outputs",
     "forget_stack_resource",
@@ -76,6 +79,19 @@ def deserialize_properties(struct: Any) -> dict[str, Any]:
     """Return a registration's properties as plain values (secrets left in their envelope)."""
     properties: dict[str, Any] = _rpc.deserialize_properties(struct)
     return properties
+
+
+def close_event_loops() -> None:
+    """Close every event loop Pulumi made before the interpreter exits.
+
+    Pulumi's mock monitor runs each registration in an executor thread, and `_sync_await` gives each
+    of those threads a loop of its own that nothing closes. Left to the garbage collector, a loop's
+    finaliser can run after its self-pipe is gone and print an "Invalid file descriptor" traceback on
+    an otherwise clean exit (about 6 runs in 20).
+    """
+    for loop in [o for o in gc.get_objects() if isinstance(o, asyncio.BaseEventLoop)]:
+        if not loop.is_closed() and not loop.is_running():
+            loop.close()
 
 
 def all_config() -> dict[str, Any]:

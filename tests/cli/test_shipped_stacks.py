@@ -9,7 +9,8 @@ import yaml
 
 from baseline.aws.catalog import is_destructive
 from baseline.design import quotas
-from baseline.offline.engine import load_stack_config, run_offline
+from baseline.offline.engine import run_offline
+from baseline.offline.stack_files import load_stack_config
 from baseline.review.effective import allowed_actions, granted_actions
 from tests.helpers import PROJECT_DIR, render_shipped, role_documents, run_cli
 
@@ -96,6 +97,7 @@ def test_plan_json_is_machine_readable():
 
 
 def test_plan_with_bad_config_exits_non_zero_naming_the_key(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: iam-baseline\nruntime: python\n")
     (tmp_path / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": {"iam-baseline:services": {"api": {"actions": ["sqs:Nope"]}}}}))
     result = run_cli("plan", "--stack", "bad", "--project-dir", str(tmp_path))
     assert result.returncode == 2
@@ -122,6 +124,7 @@ def test_main_py_reads_config_builds_and_exports():
 
 
 def test_secure_config_values_are_stood_in_for_offline(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: iam-baseline\nruntime: python\n")
     (tmp_path / "Pulumi.s.yaml").write_text(
         yaml.safe_dump({"config": {"iam-baseline:services": {"api": {"actions": ["sqs:SendMessage"], "externalId": {"secure": "v1:abc"}}}}})
     )

@@ -140,6 +140,7 @@ def test_review_json_and_against(tmp_path):
 
 
 def test_review_exits_non_zero_on_lint_errors(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: iam-baseline\nruntime: python\n")
     (tmp_path / "Pulumi.risky.yaml").write_text(
         yaml.safe_dump({"config": {"iam-baseline:services": {"deployer": {"actions": ["ecs:*", "iam:PassRole"]}}}})
     )
