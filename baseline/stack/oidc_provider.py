@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from baseline.design import github_subjects as github
-from baseline.design.blueprint import Blueprint
+from baseline.stack.args import GithubOidcArgs
 
 
 class GithubOidc(pulumi.ComponentResource):
@@ -15,9 +15,9 @@ class GithubOidc(pulumi.ComponentResource):
     provider: aws.iam.OpenIdConnectProvider | None
     arn: pulumi.Output[str]
 
-    def __init__(self, name: str, blueprint: Blueprint, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: GithubOidcArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("iam-baseline:index:GithubOidc", name, None, opts)
-        configured = blueprint.config.ci.github_provider_arn
+        configured = args.existing_provider_arn
         self.provider = None
         if configured:
             self.arn = pulumi.Output.from_input(configured)

@@ -19,6 +19,7 @@ from baseline.design.blueprint import Blueprint, design_baseline, role_names
 from baseline.design.config import BaselineConfig, decode_pulumi_config, parse_config
 from baseline.design.external_ids import SEED_LENGTH, derive_external_id, derive_handoff_passphrase
 from baseline.offline.pulumi_private import all_config
+from baseline.stack.args import ci_principal_args, github_oidc_args, service_roles_args, state_backend_args
 from baseline.stack.aws_config import RoleProfile, aws_config_text
 from baseline.stack.ci_principal import CiPrincipal
 from baseline.stack.oidc_provider import GithubOidc
@@ -51,13 +52,13 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
     ci_config = config.ci
     seed = random.RandomPassword("external-id-seed", length=SEED_LENGTH, special=False).result
     external_ids = _external_ids(bp, seed) if ci_config.uses_user else {}
-    ci = CiPrincipal("ci", bp) if ci_config.uses_user else None
-    oidc = GithubOidc("github", bp) if ci_config.uses_github else None
+    ci = CiPrincipal("ci", ci_principal_args(bp)) if ci_config.uses_user else None
+    oidc = GithubOidc("github", github_oidc_args(bp)) if ci_config.uses_github else None
     trusted: list[pulumi.Resource] = [r for r in (ci.user if ci else None, oidc.provider if oidc else None) if r is not None]
-    state = StateBackend("state", bp, external_ids.get(bp.state_role_name or ""), trusted_principals=trusted)
+    state = StateBackend("state", state_backend_args(bp), external_ids.get(bp.state_role_name or ""), trusted_principals=trusted)
     services = ServiceRoles(
         "services",
-        bp,
+        service_roles_args(bp),
         external_ids,
         state.kms_key.arn if state.kms_key else None,
         trusted_principals=trusted,
@@ -71,14 +72,14 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
         "region": ctx.region,
         "provisioningRoles": {
             p.service.name: {
-                **_role_output(services.roles[p.service.name], external_ids.get(p.role_name), p.subjects),
+                **_role_output(services.roles[p.role_name], external_ids.get(p.role_name), p.subjects),
                 "allowDelete": p.service.allow_delete,
                 "handoffStack": p.handoff_stack,
                 "handoffPassphrase": pulumi.Output.secret(seed.apply(functools.partial(_passphrase_for, p.service.pulumi_project))),
                 **({"iamPath": p.iam_path, "permissionsBoundaryArn": p.confinement.boundary_arn} if p.confinement else {}),
                 **(
                     {
-                        "stateRole": _role_output(services.state_roles[p.service.name], external_ids.get(p.state_role_name), p.subjects),
+                        "stateRole": _role_output(services.roles[p.state_role_name], external_ids.get(p.state_role_name), p.subjects),
                         "backendUrl": bp.backend_url,
                     }
                     if p.state_role_name
@@ -94,8 +95,8 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
     if windows:
         outputs["deleteWindows"] = windows
     if ci is not None:
-        service_arns = {p.service.name: services.roles[p.service.name].arn for p in bp.services}
-        state_arns = {name: role.arn for name, role in services.state_roles.items()}
+        service_arns = {p.service.name: services.roles[p.role_name].arn for p in bp.services}
+        state_arns = {p.service.name: services.roles[p.state_role_name].arn for p in bp.services if p.state_role_name}
         outputs["awsConfig"] = _aws_config(bp, state.role.arn if state.role else None, service_arns, state_arns, external_ids)
         outputs["ciUser"] = {"name": ci.user.name, "arn": ci.user.arn}
         if ci.access_key is not None:

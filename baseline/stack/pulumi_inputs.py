@@ -1,4 +1,4 @@
-"""Turning blueprint documents into Pulumi inputs: plain strings when every value is known now,
+"""Turning designed documents into Pulumi inputs: plain strings when every value is known now,
 Outputs only where a secret or a not-yet-created resource takes part."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 import pulumi
 
-from baseline.design.blueprint import Blueprint
 from baseline.design.policies import Document, policy_json
 
 
@@ -23,8 +22,3 @@ def _json_of(build: Callable[[str | None], Document | None], value: str | None) 
     document = build(value)
     assert document is not None, "a resource was registered for a document the blueprint does not have"
     return policy_json(document)
-
-
-def trust_policy_input(bp: Blueprint, subjects: tuple[str, ...], external_id: pulumi.Output[str] | None) -> pulumi.Input[str]:
-    """Return a role's trust policy JSON; secret when it carries an external ID."""
-    return document_input(functools.partial(bp.trust_policy, subjects), external_id)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from baseline.design.blueprint import Blueprint
-from baseline.design.policies import policy_json, state_bucket_policy
-from baseline.stack.pulumi_inputs import document_input, trust_policy_input
+from baseline.design.policies import policy_json
+from baseline.stack.args import StateBackendArgs
+from baseline.stack.roles import role_with_policy
 
 ABORT_INCOMPLETE_UPLOAD_DAYS = 7
 
@@ -23,31 +23,30 @@ class StateBackend(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        blueprint: Blueprint,
+        args: StateBackendArgs,
         external_id: pulumi.Output[str] | None,
         trusted_principals: list[pulumi.Resource] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("iam-baseline:index:StateBackend", name, None, opts)
-        bp, cfg = blueprint, blueprint.config.state_bucket
         child = pulumi.ResourceOptions(parent=self)
         # Losing the bucket or its key loses every stack's state: neither may be destroyed by Pulumi.
         keep = pulumi.ResourceOptions(parent=self, protect=True)
 
         self.kms_key = None
         key_arn: pulumi.Output[str] | None = None
-        if cfg.kms:
+        if args.kms:
             self.kms_key = aws.kms.Key(
                 f"{name}-key",
-                description=f"Encrypts the Pulumi state in s3://{bp.bucket_name}",
+                description=f"Encrypts the Pulumi state in s3://{args.bucket_name}",
                 enable_key_rotation=True,
                 deletion_window_in_days=30,
                 opts=keep,
             )
-            aws.kms.Alias(f"{name}-key-alias", name=bp.kms_alias_name, target_key_id=self.kms_key.key_id, opts=child)
+            aws.kms.Alias(f"{name}-key-alias", name=args.kms_alias, target_key_id=self.kms_key.key_id, opts=child)
             key_arn = self.kms_key.arn
 
-        self.bucket = aws.s3.Bucket(f"{name}-bucket", bucket=bp.bucket_name, force_destroy=cfg.force_destroy, opts=keep)
+        self.bucket = aws.s3.Bucket(f"{name}-bucket", bucket=args.bucket_name, force_destroy=args.force_destroy, opts=keep)
         bucket_id = self.bucket.id
         aws.s3.BucketOwnershipControls(
             f"{name}-ownership",
@@ -85,7 +84,7 @@ class StateBackend(pulumi.ComponentResource):
                     status="Enabled",
                     filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                     noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                        noncurrent_days=cfg.noncurrent_version_days
+                        noncurrent_days=args.noncurrent_version_days
                     ),
                     abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
                         days_after_initiation=ABORT_INCOMPLETE_UPLOAD_DAYS
@@ -97,30 +96,14 @@ class StateBackend(pulumi.ComponentResource):
         aws.s3.BucketPolicy(
             f"{name}-tls-only",
             bucket=bucket_id,
-            policy=policy_json(state_bucket_policy(bp.bucket_arn, bp.objects_arn)),
+            policy=policy_json(args.bucket_policy),
             # S3 rejects policy writes that race the public-access block.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
         )
 
         self.role = None
-        if bp.state_role_name is not None:
-            self.role = aws.iam.Role(
-                f"{name}-role",
-                name=bp.state_role_name,
-                path=bp.iam_path,
-                description="Reads and writes every service's Pulumi state (stateIsolation shared); never the baseline's",
-                max_session_duration=bp.config.ci.max_session_duration,
-                assume_role_policy=trust_policy_input(bp, bp.state_subjects, external_id),
-                # IAM refuses a trust naming a user that does not exist yet.
-                opts=pulumi.ResourceOptions(parent=self, depends_on=trusted_principals or []),
-            )
-            aws.iam.RolePolicy(
-                f"{name}-role-policy",
-                role=self.role.name,
-                name="pulumi-state",
-                policy=document_input(bp.state_policy, key_arn),
-                opts=child,
-            )
+        if args.shared_state_role is not None:
+            self.role = role_with_policy(args.shared_state_role, external_id, key_arn, self, trusted_principals or [])
         self.register_outputs({"bucketArn": self.bucket.arn})
 
 
