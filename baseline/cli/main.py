@@ -55,8 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     _outputs_source(pub)
     pub.add_argument("--service", action="append", help="publish only this service (repeatable; default: every service)")
     pub.add_argument("--dry-run", action="store_true", help="name the stacks that would be written; change nothing")
+    commands.add_parser("reference", help="print docs/reference.md: every config key and stack output, from the code")
     args = parser.parse_args(argv)
     commands_by_name = {
+        "reference": _reference,
         "plan": _plan,
         "review": _review,
         "bootstrap": _bootstrap,
@@ -119,6 +121,13 @@ def _baseline_outputs(args: argparse.Namespace) -> dict[str, Any]:
 
     deployed = auto.select_stack(stack_name=args.stack, work_dir=str(args.project_dir)).outputs()
     return {name: value.value for name, value in deployed.items()}
+
+
+def _reference(args: argparse.Namespace) -> int:
+    from baseline.design.reference import reference_markdown
+
+    sys.stdout.write(reference_markdown())
+    return 0
 
 
 def _handoff(args: argparse.Namespace) -> int:

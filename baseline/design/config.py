@@ -29,6 +29,7 @@ from baseline.design.naming import (
     handoff_project,
     service_role_name,
 )
+from baseline.design.reference import child_keys
 
 PROD_ENVIRONMENT = "prod"
 # Compared case-insensitively. `production` is prod too; anything unlisted is non-prod with a warning.
@@ -37,13 +38,14 @@ KNOWN_ENVIRONMENTS = (*PROD_ENVIRONMENTS, "dev", "development", "test", "qa", "s
 DEFAULT_NAME_PREFIX = "iam-baseline"
 DEFAULT_NONCURRENT_VERSION_DAYS = 90
 
-TOP_LEVEL_KEYS = ("allowDelete", "ci", "environment", "maxDeleteWindowHours", "namePrefix", "services", "stateBucket", "stateIsolation")
-STATE_BUCKET_KEYS = ("forceDestroy", "kms", "name", "noncurrentVersionDays")
-CI_KEYS = ("allowedSourceCidrs", "createAccessKey", "github", "maxSessionDuration", "mode", "requireSessionName", "userName")
-CI_GITHUB_KEYS = ("providerArn",)
+# The allowed keys at each level come from the documented reference, so no key is accepted undocumented.
+TOP_LEVEL_KEYS = child_keys("")
+STATE_BUCKET_KEYS = child_keys("stateBucket")
+CI_KEYS = child_keys("ci")
+CI_GITHUB_KEYS = child_keys("ci.github")
 CI_MODES = ("user", "github", "both")
-SERVICE_KEYS = ("actions", "allowDelete", "deleteWindow", "externalId", "github", "pulumiProject", "resources")
-SERVICE_GITHUB_KEYS = ("branches", "environments", "pullRequests", "repository")
+SERVICE_KEYS = child_keys("services.<name>")
+SERVICE_GITHUB_KEYS = child_keys("services.<name>.github")
 SESSION_NAME_PATTERN = re.compile(r"[\w+=,.@*?-]{1,64}", re.ASCII)
 OIDC_PROVIDER_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com", re.ASCII)
 

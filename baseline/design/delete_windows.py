@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from baseline.design.findings import Finding, config_error
+from baseline.design.reference import child_keys
 
 DEFAULT_MAX_DELETE_WINDOW_HOURS = 24
-DELETE_WINDOW_KEYS = ("reason", "until")
+DELETE_WINDOW_KEYS = child_keys("services.<name>.deleteWindow")
 
 
 @dataclass(frozen=True)

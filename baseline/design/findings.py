@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from baseline.design.reference import child_keys
+
 CONFIG_NAMESPACE = "iam-baseline"
 SEVERITIES = ("error", "warning", "info")
 
@@ -80,13 +82,8 @@ class Finding:
 
 
 def _is_config_key(location: str) -> bool:
-    return location.split(".", 1)[0].split("[", 1)[0] in _TOP_LEVEL_CONFIG_KEYS
-
-
-# Design-time quota and role-quota findings name a config key; review's name a principal.
-_TOP_LEVEL_CONFIG_KEYS = frozenset(
-    ("allowDelete", "ci", "environment", "maxDeleteWindowHours", "namePrefix", "services", "stateBucket", "stateIsolation")
-)
+    # Design-time findings name a config key; review's name a principal or one of its documents.
+    return location.split(".", 1)[0].split("[", 1)[0] in child_keys("")
 
 
 def severity_rank(finding: Finding) -> tuple[int, Finding]:
