@@ -1,115 +1,94 @@
-"""The example service, run under mocks with exactly what `handoff` gives its repository.
+"""The example service, run under Pulumi's mocks with exactly what `handoff` gives its repository.
 
-The baseline's outputs are never handed to the program: it sees only its handoff stack (what `publish`
-writes) and the repository's variables, as in CI.
+These tests need only what a service repository has (pulumi, pulumi-aws, iam_baseline_consume, pytest,
+pyyaml): `handoff.json` and `handoff-oidc.json` record the handoff with the baseline's offline
+stand-ins (the baseline's own tests keep them current), and each run is a fresh process
+(`mocked_run.py`), as `pulumi up` is.
 """
 
-import asyncio
 import json
-import os
 import re
-import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from baseline.design.handoff import handoff_stack_outputs, service_handoff
-from baseline.offline.engine import reveal, run_offline
-from iam_baseline_consume import HANDOFF_STACK_ENV, ServiceNotInBaseline, assume_role_args, check_handoff, handoff_reference
-from tests.helpers import render, render_shipped
+from iam_baseline_consume import HANDOFF_STACK_ENV, ServiceNotInBaseline, assume_role_args, check_handoff
 
-APP = Path(__file__).resolve().parent.parent
-SERVICE = "etl-processor"
-WORKFLOWS = APP / ".github" / "workflows"
-# What GitHub itself provides to a job; everything else must come from the handoff.
-GITHUB_PROVIDED = {"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL", "RUNNER_TEMP", "GITHUB_RUN_ID"}
+TESTS = Path(__file__).resolve().parent
+WORKFLOWS = TESTS.parent / ".github" / "workflows"
+HANDOFF = json.loads((TESTS / "handoff.json").read_text())
+OIDC_HANDOFF = json.loads((TESTS / "handoff-oidc.json").read_text())
+SECRET_SIG = "4dabf18193072939515e22adb298388d"  # how Pulumi marks a secret value in resource inputs
 
 
-def run_app(handoff, handoff_outputs, service=SERVICE, program_service=SERVICE, extra_config=None):
-    """Run the program as CI would: the repository's variables in the environment, its handoff stack answered."""
-    handoff_reference.cache_clear()  # one StackReference per program run
-    config = {"service-app:service": program_service, **(extra_config or {})}
-    cwd, environ = os.getcwd(), dict(os.environ)
-    os.chdir(APP)
-    os.environ.update(handoff.variables)
-    try:
-        return run_offline(
-            lambda: runpy.run_path(str(APP / "__main__.py")),
-            "prod",
-            config,
-            stack_outputs={handoff.variables["IAM_BASELINE_HANDOFF_STACK"]: handoff_outputs},
-            project="service-app",
-        )
-    finally:
-        os.chdir(cwd)
-        os.environ.clear()
-        os.environ.update(environ)
+def run(handoff_file="handoff.json", **config):
+    """Return what the program registered, run under mocks with the repository's variables."""
+    args = [sys.executable, str(TESTS / "mocked_run.py"), str(TESTS / handoff_file), json.dumps({"service": "etl-processor", **config})]
+    result = subprocess.run(args, capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(result.stdout.splitlines()[-1])
 
 
-@pytest.fixture(scope="module")
-def baseline_prod():
-    return reveal(render_shipped("prod").outputs)
-
-
-@pytest.fixture(scope="module")
-def handed(baseline_prod):
-    return service_handoff(baseline_prod, SERVICE), handoff_stack_outputs(baseline_prod, SERVICE)
-
-
-def provider_of(rendering):
-    (provider,) = [r for r in rendering.registrations if r.typ == "pulumi:providers:aws"]
+def provider_of(run_result):
+    (provider,) = [r for r in run_result["registered"] if r["type"] == "pulumi:providers:aws"]
     return provider
 
 
-def test_the_provider_assumes_the_services_role_with_its_external_id(baseline_prod, handed):
-    rendering = run_app(*handed)
-    provider = provider_of(rendering)
-    role = baseline_prod["provisioningRoles"][SERVICE]
-    (assume,) = (
-        json.loads(provider.inputs["assumeRoles"]) if isinstance(provider.inputs["assumeRoles"], str) else provider.inputs["assumeRoles"]
-    )
+def secret_value(value):
+    assert isinstance(value, dict) and SECRET_SIG in value, f"expected a secret, got {value!r}"
+    return json.loads(value["value"]) if isinstance(value["value"], str) else value["value"]
+
+
+@pytest.fixture(scope="module")
+def static_key():
+    return run()
+
+
+def test_the_provider_assumes_the_services_role_with_its_external_id_as_a_secret(static_key):
+    provider = provider_of(static_key)
+    role = HANDOFF["stack"]["role"]
+    (assume,) = secret_value(provider["inputs"]["assumeRoles"])
     assert assume == {"roleArn": role["arn"], "externalId": role["externalId"], "sessionName": "ci-etl-processor", "duration": "1h"}
-    assert provider.inputs["region"] == "eu-west-1"
-    assert json.loads(provider.inputs["allowedAccountIds"]) == ["123456789012"]
+    assert provider["inputs"]["region"] == HANDOFF["variables"]["AWS_REGION"]
+    assert json.loads(provider["inputs"]["allowedAccountIds"]) == [HANDOFF["variables"]["IAM_BASELINE_ACCOUNT_ID"]]
 
 
-def test_the_program_references_only_its_own_handoff_stack(handed):
-    rendering = run_app(*handed)
-    assert rendering.stack_references == ["organization/iam-baseline-handoff/prod.etl-processor"], "never the baseline's own stack"
+def test_the_program_reads_only_its_own_handoff_stack(static_key):
+    assert static_key["references"] == [HANDOFF["variables"]["IAM_BASELINE_HANDOFF_STACK"]], "never the baseline's own stack"
+    assert static_key["error"] is None
 
 
-def test_every_resource_is_deployed_through_that_provider(handed):
-    rendering = run_app(*handed)
-    provider = provider_of(rendering)
-    deployed = [r for r in rendering.registrations if r.custom and r.typ.startswith("aws:")]
-    assert {r.typ for r in deployed} == {
+def test_every_resource_is_deployed_through_that_provider(static_key):
+    deployed = [r for r in static_key["registered"] if r["type"].startswith("aws:")]
+    assert {r["type"] for r in deployed} == {
         "aws:sqs/queue:Queue",
         "aws:s3/bucket:Bucket",
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     }
     for resource in deployed:
-        assert resource.provider.startswith(provider.urn), f"{resource.urn} does not use the service role's provider"
+        assert "etl-processor-deployer" in resource["provider"], f"{resource['name']} does not use the service role's provider"
 
 
-def test_resource_names_fit_the_roles_resource_arns(handed):
-    rendering = run_app(*handed)
-    queues = [r.inputs["name"] for r in rendering.registrations if r.typ == "aws:sqs/queue:Queue"]
+def test_resource_names_fit_the_roles_resource_arns(static_key):
+    queues = [r["inputs"]["name"] for r in static_key["registered"] if r["type"] == "aws:sqs/queue:Queue"]
     assert queues and all(q.startswith("etl-") for q in queues)
-    (bucket,) = [r for r in rendering.registrations if r.typ == "aws:s3/bucket:Bucket"]
-    assert bucket.inputs["bucketPrefix"].startswith("acme-etl-")
+    (bucket,) = [r for r in static_key["registered"] if r["type"] == "aws:s3/bucket:Bucket"]
+    assert bucket["inputs"]["bucketPrefix"].startswith("acme-etl-")
 
 
-def _ignore_wrong_service(loop, context):
-    # The failed Outputs are garbage-collected at exit; their error was already asserted on.
-    if not isinstance(context.get("exception"), ServiceNotInBaseline):
-        loop.default_exception_handler(context)
+def test_a_program_given_another_services_handoff_stack_refuses_it():
+    assert "holds service 'etl-processor', not 'billing'" in run(service="billing")["error"]
 
 
-def test_a_program_given_another_services_handoff_stack_refuses_it(handed):
-    asyncio.get_event_loop().set_exception_handler(_ignore_wrong_service)
-    with pytest.raises(ServiceNotInBaseline, match=r"holds service 'etl-processor', not 'billing'"):
-        run_app(*handed, program_service="billing")
+def test_a_github_only_baseline_is_consumed_with_a_web_identity_token():
+    assert OIDC_HANDOFF["secretNames"] == ["PULUMI_CONFIG_PASSPHRASE"], "with OIDC a repository holds no AWS secret"
+    provider = provider_of(run("handoff-oidc.json", webIdentityTokenFile="/tmp/token"))
+    web = provider["inputs"]["assumeRoleWithWebIdentity"]
+    web = json.loads(web) if isinstance(web, str) else web
+    assert web["roleArn"] == OIDC_HANDOFF["stack"]["role"]["arn"] and web["webIdentityTokenFile"] == "/tmp/token"
+    assert "assumeRoles" not in provider["inputs"]
 
 
 def test_handoff_checks_and_assume_role_settings_are_plain_functions():
@@ -124,39 +103,27 @@ def test_handoff_checks_and_assume_role_settings_are_plain_functions():
         assume_role_args({"arn": "arn:aws:iam::1:role/x"}, "api", "ci-api", "1h")
 
 
-def test_a_github_only_baseline_is_consumed_with_a_web_identity_token():
-    github = {"repository": "acme/etl", "environments": ["production"]}
-    outputs = reveal(
-        render({"ci": {"mode": "github"}, "services": {SERVICE: {"actions": ["sqs:*"], "github": github}}}, stack="prod").outputs
-    )
-    handoff = service_handoff(outputs, SERVICE)
-    assert set(handoff.secrets) == {"PULUMI_CONFIG_PASSPHRASE"}, "with OIDC a repository holds no AWS secret"
-    rendering = run_app(handoff, handoff_stack_outputs(outputs, SERVICE), extra_config={"service-app:webIdentityTokenFile": "/tmp/token"})
-    provider = provider_of(rendering)
-    web = provider.inputs["assumeRoleWithWebIdentity"]
-    web = json.loads(web) if isinstance(web, str) else web
-    assert web["roleArn"] == outputs["provisioningRoles"][SERVICE]["arn"] and web["webIdentityTokenFile"] == "/tmp/token"
-    assert "assumeRoles" not in provider.inputs
-
-
 def _referenced(workflow_text, kind):
     return set(re.findall(rf"\$\{{\{{\s*{kind}\.([A-Z0-9_]+)\s*\}}\}}", workflow_text))
 
 
-@pytest.mark.parametrize("workflow", ["deploy-static-key.yml", "deploy-oidc.yml"])
-def test_the_workflows_use_only_what_handoff_gives(handed, workflow):
-    handoff, _ = handed
+@pytest.mark.parametrize(("workflow", "handoff"), [("deploy-static-key.yml", HANDOFF), ("deploy-oidc.yml", OIDC_HANDOFF)])
+def test_the_workflows_use_only_what_handoff_gives(workflow, handoff):
     text = (WORKFLOWS / workflow).read_text()
     secrets, variables = _referenced(text, "secrets"), _referenced(text, "vars")
     assert secrets and variables
-    assert secrets <= set(handoff.secrets), f"{workflow} needs secrets handoff does not give: {secrets - set(handoff.secrets)}"
-    assert variables <= set(handoff.variables), f"{workflow} needs variables handoff does not give: {variables - set(handoff.variables)}"
+    assert secrets <= set(handoff["secretNames"]), (
+        f"{workflow} needs secrets handoff does not give: {secrets - set(handoff['secretNames'])}"
+    )
+    assert variables <= set(handoff["variables"]), (
+        f"{workflow} needs variables handoff does not give: {variables - set(handoff['variables'])}"
+    )
     job = yaml.safe_load(text)["jobs"]["deploy"]
     assert job["env"][HANDOFF_STACK_ENV] == "${{ vars.IAM_BASELINE_HANDOFF_STACK }}"
 
 
 def test_configure_aws_credentials_never_tags_a_static_key_session():
-    # The CI user's trusts grant no sts:TagSession (tests/test_isolation.py); the action tags by default.
+    # The CI user's trusts grant no sts:TagSession (the baseline's attack tests); the action tags by default.
     for workflow in WORKFLOWS.glob("*.yml"):
         for step in yaml.safe_load(workflow.read_text())["jobs"]["deploy"]["steps"]:
             with_ = step.get("with", {})

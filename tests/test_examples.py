@@ -1,0 +1,44 @@
+"""The example service's recorded handoffs are what `handoff` gives today, so its own tests (which run
+without this repository, as in a real service repository) test the real thing."""
+
+import json
+import os
+
+import pytest
+
+from baseline.design.handoff import handoff_stack_outputs, service_handoff
+from baseline.offline.engine import reveal
+from tests.helpers import PROJECT_DIR, render, render_shipped
+
+APP_TESTS = PROJECT_DIR / "examples" / "service-app" / "tests"
+OIDC_CONFIG = {
+    "ci": {"mode": "github"},
+    "services": {"etl-processor": {"actions": ["sqs:*", "s3:*"], "github": {"repository": "acme/etl", "environments": ["production"]}}},
+}
+
+
+def recorded_handoff(outputs, service="etl-processor"):
+    """Return what the example's tests load: the repository's variables, the names of its secrets (their
+    values are stand-ins, but a scanner cannot tell), and its handoff stack's outputs."""
+    handoff = service_handoff(outputs, service)
+    return {
+        "service": service,
+        "secretNames": sorted(handoff.secrets),
+        "variables": handoff.variables,
+        "stack": handoff_stack_outputs(outputs, service),
+    }
+
+
+@pytest.mark.parametrize(
+    ("fixture", "outputs"),
+    [
+        ("handoff.json", lambda: reveal(render_shipped("prod").outputs)),
+        ("handoff-oidc.json", lambda: reveal(render(OIDC_CONFIG, stack="prod", region="eu-west-1").outputs)),
+    ],
+)
+def test_the_examples_recorded_handoff_is_current(fixture, outputs):
+    expected = json.dumps(recorded_handoff(outputs()), indent=2, sort_keys=True) + "\n"
+    path = APP_TESTS / fixture
+    if os.environ.get("UPDATE_EXAMPLE_HANDOFF"):
+        path.write_text(expected)
+    assert path.read_text() == expected, f"{fixture} is stale: run UPDATE_EXAMPLE_HANDOFF=1 python -m pytest tests/test_examples.py"
