@@ -1,10 +1,10 @@
 """Propose a service's `actions` from its Pulumi program, run offline under mocks.
 
-Every AWS resource type the program declares (`aws:sqs/queue:Queue`) is mapped to an IAM service
-prefix and resource type from the catalogue; the proposal is the catalogue actions that act on that
-resource type or name it (`CreateQueue`, `GetQueueAttributes`, `TagQueue`, ...), split into those that
-create, read, update and tag it and those that delete it. Where a Pulumi module and an IAM prefix
-are spelled differently, the small table below says so; everything else comes from the catalogue.
+Every AWS resource type the program declares (`aws:sqs/queue:Queue`) and every data source it calls
+is looked up in the permission table (`baseline/aws/permissions/`, written from the AWS provider's
+code): what creating, reading, updating and tagging it calls (with the calls its set inputs add), and
+what deleting it calls. A type the table lacks falls back to matching catalogue actions by name, with a
+warning that the row is unverified; that fallback never proposes data-plane, export or credential actions.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from baseline.aws.catalog import (
     is_destructive,
     split_camel_words,
 )
+from baseline.aws.permissions import get_data_source_actions, get_resource_permissions
 from baseline.design.grants import compact_actions
 
 # Pulumi module -> IAM service prefix, only where they differ (pulumi-aws module names).
@@ -63,14 +64,25 @@ CONTROL_VERBS = (
 TYPE_TOKEN = re.compile(r"^aws:([a-z0-9]+)/([A-Za-z0-9]+):([A-Za-z0-9]+)$")
 
 
+# CamelCase words of actions a deployer never needs, dropped from the name-matching fallback: data
+# plane (items, messages, objects' contents, events, images, metric data, secret values), exports,
+# passwords and credentials, marketplace listings, and account-wide defaults.
+FALLBACK_EXCLUDED_WORDS = frozenset(
+    ("Item", "Items", "Message", "Messages", "Events", "Image", "Data", "Value", "Export", "Password", "Credential",
+     "Credentials", "Listing", "Default", "Purge", "Invoke", "Publish", "Send", "Receive")
+)  # fmt: skip
+
+
 @dataclass
 class TypeNeeds:
-    """What one resource type needs: its IAM prefix and the actions to manage and to delete it."""
+    """What one resource type (or data source) needs: its IAM prefix, the actions to deploy and to delete it."""
 
     token: str
     prefix: str
     manage: set[str] = field(default_factory=set)
     delete: set[str] = field(default_factory=set)
+    verified: bool = False  # True when the row comes from the permission table
+    replaced_on_update: bool = False
 
 
 def iam_prefix(token: str) -> str | None:
@@ -84,7 +96,7 @@ def iam_prefix(token: str) -> str | None:
 
 
 def actions_for_type(token: str) -> TypeNeeds | None:
-    """Return the actions a resource type needs, from the catalogue."""
+    """Return the actions a resource type needs by matching catalogue names (the fallback for untabled types)."""
     prefix = iam_prefix(token)
     if prefix is None:
         return None
@@ -99,6 +111,8 @@ def actions_for_type(token: str) -> TypeNeeds | None:
         names_it = words[0] in action_words or words[0] + "s" in action_words  # CreateQueue, ListQueues, PutBucketVersioning
         if not (wanted_type in types or names_it) or get_access_level(action) not in NEEDED_LEVELS:
             continue
+        if FALLBACK_EXCLUDED_WORDS.intersection(action_words):
+            continue
         if is_destructive(action):
             needs.delete.add(action)
         elif action_words[0] in CONTROL_VERBS:
@@ -108,31 +122,70 @@ def actions_for_type(token: str) -> TypeNeeds | None:
 
 @dataclass
 class Proposal:
-    """The proposed config for one service, with what each resource type contributed."""
+    """The proposed config for one service, with what each resource type and data source contributed."""
 
     service: str
     types: dict[str, TypeNeeds]
     unmapped: list[str]
     pass_roles: list[str]
+    data_sources: dict[str, TypeNeeds] = field(default_factory=dict)
 
     @property
     def prefixes(self) -> list[str]:
-        return sorted({n.prefix for n in self.types.values()})
+        return sorted({n.prefix for n in [*self.types.values(), *self.data_sources.values()] if n.manage or n.delete})
+
+    @property
+    def unverified(self) -> list[str]:
+        """Return the resource types proposed by name matching, to review by hand."""
+        return sorted(t for t, n in self.types.items() if not n.verified)
+
+    @property
+    def replaced(self) -> list[str]:
+        """Return the types that ordinary updates replace: a prod role without deletes fails on them."""
+        return sorted(t for t, n in self.types.items() if n.replaced_on_update)
 
     @property
     def actions(self) -> tuple[str, ...]:
-        manage = {a for n in self.types.values() for a in n.manage | n.delete}
+        needed = {a for n in [*self.types.values(), *self.data_sources.values()] for a in n.manage | n.delete}
         if self.pass_roles:
-            manage.add("iam:PassRole")
-        return compact_actions(manage)
+            needed.add("iam:PassRole")
+        return compact_actions(needed)
 
     def yaml_snippet(self, namespace: str = "iam-baseline") -> str:
         body = {f"{namespace}:services": {self.service: {"actions": list(self.actions), "resources": ["*"]}}}
         return yaml.safe_dump({"config": body}, sort_keys=False)
 
+    def to_json(self) -> dict[str, Any]:
+        """Return, per resource type and data source, what it needs to deploy and to delete, and the actions."""
 
-def propose(service: str, registrations: list[Any]) -> Proposal:
-    """Return the proposal for the registrations of one offline program run."""
+        def sets(needs: TypeNeeds) -> dict[str, Any]:
+            return {"prefix": needs.prefix, "deploy": sorted(needs.manage), "delete": sorted(needs.delete), "verified": needs.verified}
+
+        return {
+            "service": self.service,
+            "resourceTypes": {t: {**sets(n), "replacedOnUpdate": n.replaced_on_update} for t, n in self.types.items()},
+            "dataSources": {t: sets(n) for t, n in self.data_sources.items()},
+            "passRole": self.pass_roles,
+            "unmapped": self.unmapped,
+            "actions": list(self.actions),
+        }
+
+
+def _set_inputs(inputs: dict[str, Any]) -> frozenset[str]:
+    return frozenset(k for k, v in inputs.items() if v not in (None, "", [], {}))
+
+
+def _needs_from_table(token: str, inputs_set: frozenset[str]) -> TypeNeeds | None:
+    row = get_resource_permissions(token)
+    if row is None:
+        return None
+    deploys, deletes = row.deploys(inputs_set), row.deletes(inputs_set)
+    prefix = next(iter(sorted(deploys | deletes)), token).split(":", 1)[0]
+    return TypeNeeds(token, prefix, set(deploys), set(deletes), verified=True, replaced_on_update=row.replaced_on_update)
+
+
+def propose(service: str, registrations: list[Any], invokes: list[str] | None = None) -> Proposal:
+    """Return the proposal for the registrations (and data source calls) of one offline program run."""
     types: dict[str, TypeNeeds] = {}
     unmapped: set[str] = set()
     pass_roles: set[str] = set()
@@ -140,31 +193,51 @@ def propose(service: str, registrations: list[Any]) -> Proposal:
         token = registration.typ
         if not registration.custom or not token.startswith("aws:"):
             continue
-        if token not in types:
-            needs = actions_for_type(token)
-            if needs is None:
-                unmapped.add(token)
-                continue
+        inputs_set = _set_inputs(registration.inputs)
+        needs = _needs_from_table(token, inputs_set) or actions_for_type(token)
+        if needs is None:
+            unmapped.add(token)
+            continue
+        if token in types:  # another resource of the type may set other inputs
+            types[token].manage |= needs.manage
+            types[token].delete = (types[token].delete | needs.delete) - types[token].manage
+        else:
             types[token] = needs
-        pass_roles |= {
-            v
-            for k, v in registration.inputs.items()
-            if re.search(r"role(arn)?$", k, re.IGNORECASE) and isinstance(v, str) and ":role/" in v
-        }
-    return Proposal(service, dict(sorted(types.items())), sorted(unmapped), sorted(pass_roles))
+        row = get_resource_permissions(token)
+        role_inputs = row.pass_role_inputs if row else tuple(k for k in registration.inputs if re.search(r"role(arn)?$", k, re.IGNORECASE))
+        pass_roles |= {str(registration.inputs[k]) for k in role_inputs if k in inputs_set}
+    data_sources: dict[str, TypeNeeds] = {}
+    for token in sorted(set(invokes or ())):
+        reads = get_data_source_actions(token)
+        if reads is None:
+            unmapped.add(token)
+        else:
+            prefix = next(iter(sorted(reads)), token).split(":", 1)[0]
+            data_sources[token] = TypeNeeds(token, prefix, set(reads), verified=True)
+    return Proposal(service, dict(sorted(types.items())), sorted(unmapped), sorted(pass_roles), data_sources)
 
 
 def format_proposal(proposal: Proposal) -> str:
-    """Return the report: per resource type what it needs, then the YAML to paste."""
-    lines = [f"# {proposal.service}: {len(proposal.types)} AWS resource types, services {', '.join(proposal.prefixes) or 'none'}"]
-    for needs in proposal.types.values():
+    """Return the report: per resource type what it needs, warnings, then the YAML to paste."""
+    lines = [
+        f"# {proposal.service}: {len(proposal.types)} AWS resource types, {len(proposal.data_sources)} data sources, "
+        f"services {', '.join(proposal.prefixes) or 'none'}"
+    ]
+    for needs in [*proposal.types.values(), *proposal.data_sources.values()]:
         lines.append(
-            f"{needs.token}: manage {', '.join(compact_actions(needs.manage)) or '-'}; delete {', '.join(compact_actions(needs.delete)) or '-'}"
+            f"{needs.token}: deploy {', '.join(compact_actions(needs.manage)) or '-'}; delete {', '.join(compact_actions(needs.delete)) or '-'}"
         )
     if proposal.pass_roles:
         lines.append(f"iam:PassRole for {', '.join(proposal.pass_roles)}")
+    for token in proposal.unverified:
+        lines.append(f"warning: {token} is not in the permission table; its actions were matched by name: unverified, review by hand")
     for token in proposal.unmapped:
-        lines.append(f"{token}: no IAM service found; add it to MODULE_PREFIXES in baseline/discover.py")
+        lines.append(f"warning: {token}: no IAM service found and no table row; add a row in baseline/aws/permissions/")
+    for token in proposal.replaced:
+        lines.append(
+            f"warning: {token} is replaced on ordinary updates, which needs its delete: in prod set skip_destroy=True "
+            "(or retain_on_delete) on it, or updates fail at the delete step"
+        )
     lines += [
         "",
         "# Paste into Pulumi.<stack>.yaml (deletes are dropped automatically where allowDelete is false):",
@@ -222,7 +295,7 @@ def discover(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], se
         sys.path[:] = path
         os.environ.clear()
         os.environ.update(environ)
-    return propose(name, rendering.registrations)
+    return propose(name, rendering.registrations, rendering.invokes)
 
 
 def _run_program(service_dir: Path) -> None:

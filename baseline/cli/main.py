@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     disc.add_argument("--stack", required=True, help="the stack whose config both programs use (e.g. dev)")
     disc.add_argument("--service", help="service name in the baseline (default: the program's `service` config, else its project name)")
     disc.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
+    disc.add_argument("--json", action="store_true", help="print, per resource type and data source, what it needs, and the actions")
     tight = commands.add_parser("tighten", help="reduce a service's actions to those its role used, from CloudTrail logs")
     tight.add_argument("--service", required=True, help="the service whose provisioning role to look for")
     tight.add_argument("--cloudtrail", type=Path, required=True, help="folder of CloudTrail log files (.json or .json.gz)")
@@ -158,9 +159,16 @@ def _publish(args: argparse.Namespace) -> int:
 def _discover(args: argparse.Namespace) -> int:
     from baseline.cli.discover import discover, format_proposal
     from baseline.offline.engine import reveal
+    from baseline.offline.fake_aws import UnknownInvoke
 
+    if not (args.path / "Pulumi.yaml").is_file():
+        raise UsageError(f"{args.path}: no Pulumi.yaml; give the service's Pulumi project folder")
     baseline = reveal(_render(args.project_dir, args.stack).outputs)
-    print(format_proposal(discover(args.path.resolve(), args.stack, baseline, args.service)))
+    try:
+        proposal = discover(args.path.resolve(), args.stack, baseline, args.service)
+    except UnknownInvoke as error:
+        raise UsageError(f"{args.path}: the program calls {error}") from None
+    print(json.dumps(proposal.to_json(), indent=2) if args.json else format_proposal(proposal))
     return 0
 
 

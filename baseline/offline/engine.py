@@ -33,6 +33,7 @@ class Rendering:
     outputs: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     stack_references: list[str] = field(default_factory=list)  # the other stacks the program read
+    invokes: list[str] = field(default_factory=list)  # the data sources the program called
 
     def of_type(self, typ: str) -> list[Registration]:
         """Return the registrations of one resource type, in registration order."""
@@ -83,7 +84,7 @@ def run_offline(
     """Run a Pulumi program under mocks with the given config; return its registrations and outputs."""
     ctx = ctx or offline_context(config.get("aws:region", DEFAULT_REGION))
     mocks = BaselineMocks(ctx, stack_outputs, any_stack_outputs)
-    rendering = Rendering(stack, ctx, mocks.registrations, stack_references=mocks.stack_references)
+    rendering = Rendering(stack, ctx, mocks.registrations, stack_references=mocks.stack_references, invokes=mocks.invokes)
     forget_stack_resource()  # a fresh stack resource per run
     pulumi.runtime.set_mocks(
         mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks), logger=_warning_collector(rendering.warnings)

@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws, settings
 from moto.core.authorization import ActionAuthenticatorMixin
 
-from baseline.cli.discover import actions_for_type, discover, iam_prefix
+from baseline.cli.discover import actions_for_type, discover, format_proposal, iam_prefix
 from baseline.design.grants import expand_patterns
 from baseline.offline.engine import reveal
 from tests.emulated_account import denied
@@ -174,3 +174,62 @@ def test_discover_command_prints_a_ready_yaml_snippet():
     snippet = yaml.safe_load(result.stdout.split("# Paste into Pulumi.<stack>.yaml", 1)[1].split("\n", 1)[1])
     actions = snippet["config"]["iam-baseline:services"]["data-api"]["actions"]
     assert "dynamodb:CreateTable" in expand_patterns(actions) and "sns:CreateTopic" in expand_patterns(actions)
+
+
+PROGRAMS = PROJECT_DIR / "tests" / "fixtures" / "programs"
+
+
+@pytest.fixture(scope="module")
+def ec2_web(baseline_outputs):
+    return discover(PROGRAMS / "ec2-web", "dev", baseline_outputs, "ec2-web")
+
+
+def test_data_sources_run_offline_and_bring_their_reads(ec2_web):
+    assert set(ec2_web.data_sources) == {
+        "aws:ec2/getAmi:getAmi",
+        "aws:ec2/getSubnets:getSubnets",
+        "aws:ec2/getVpc:getVpc",
+        "aws:iam/getPolicyDocument:getPolicyDocument",
+        "aws:index/getAvailabilityZones:getAvailabilityZones",
+    }
+    actions = expand_patterns(ec2_web.actions)
+    assert {"ec2:DescribeImages", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeAvailabilityZones"} <= actions
+
+
+def test_table_rows_bring_the_verbs_name_matching_missed_and_passrole_through_the_instance_profile(ec2_web):
+    actions = expand_patterns(ec2_web.actions)
+    assert {"ec2:RunInstances", "ec2:ImportKeyPair", "ec2:AllocateAddress", "ec2:AuthorizeSecurityGroupIngress"} <= actions
+    assert {"ec2:DeleteTags", "iam:PassRole"} <= actions, "tag removal is an update; the profile hands the role to EC2"
+    assert "ec2:TerminateInstances" in ec2_web.types["aws:ec2/instance:Instance"].delete
+    assert "ec2:RevokeSecurityGroupIngress" in ec2_web.types["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"].delete
+    assert not {"ec2:GetPasswordData", "ec2:CreateInstanceExportTask", "ec2:ModifyEbsDefaultKmsKeyId"} & actions
+
+
+def test_an_untabled_type_is_proposed_by_name_with_a_warning_and_no_data_plane_actions(ec2_web):
+    assert ec2_web.unverified == ["aws:glue/job:Job"]
+    glue = ec2_web.types["aws:glue/job:Job"]
+    assert "glue:CreateJob" in glue.manage and not {
+        a for a in glue.manage if a.split(":")[1].startswith(("StartJobRun", "GetDataflowGraph"))
+    }
+    assert "unverified, review by hand" in format_proposal(ec2_web)
+
+
+def test_types_replaced_on_updates_are_named_with_their_fix(ec2_web):
+    assert ec2_web.replaced == ["aws:ecs/taskDefinition:TaskDefinition"]
+    assert "skip_destroy=True" in format_proposal(ec2_web)
+
+
+def test_discover_json_gives_every_type_and_data_source_and_the_actions():
+    result = run_cli("discover", str(PROGRAMS / "ec2-web"), "--stack", "dev", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"service", "resourceTypes", "dataSources", "passRole", "unmapped", "actions"}
+    instance = data["resourceTypes"]["aws:ec2/instance:Instance"]
+    assert instance["verified"] and "ec2:RunInstances" in instance["deploy"] and instance["delete"] == ["ec2:TerminateInstances"]
+    assert data["dataSources"]["aws:ec2/getAmi:getAmi"]["deploy"] == ["ec2:DescribeImages"]
+
+
+def test_a_data_source_without_an_offline_answer_is_one_clear_line():
+    result = run_cli("discover", str(PROGRAMS / "unknown-invoke"), "--stack", "dev")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "the program calls data source aws:kms/getKey:getKey, which has no offline stand-in" in result.stderr
