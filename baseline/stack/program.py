@@ -50,7 +50,8 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
     for warning in bp.warnings:
         pulumi.log.warn(warning.line())
     ci_config = config.ci
-    seed = random.RandomPassword("external-id-seed", length=SEED_LENGTH, special=False).result
+    # Secret once here: every value derived from it by apply (external IDs, passphrases) stays secret.
+    seed = pulumi.Output.secret(random.RandomPassword("external-id-seed", length=SEED_LENGTH, special=False).result)
     external_ids = _external_ids(bp, seed) if ci_config.uses_user else {}
     ci = CiPrincipal("ci", ci_principal_args(bp)) if ci_config.uses_user else None
     oidc = GithubOidc("github", github_oidc_args(bp)) if ci_config.uses_github else None
@@ -75,7 +76,7 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
                 **_role_output(services.roles[p.role_name], external_ids.get(p.role_name), p.subjects),
                 "allowDelete": p.service.allow_delete,
                 "handoffStack": p.handoff_stack,
-                "handoffPassphrase": pulumi.Output.secret(seed.apply(functools.partial(_passphrase_for, p.service.pulumi_project))),
+                "handoffPassphrase": seed.apply(functools.partial(_passphrase_for, p.service.pulumi_project)),
                 **({"iamPath": p.iam_path, "permissionsBoundaryArn": p.confinement.boundary_arn} if p.confinement else {}),
                 **(
                     {
@@ -155,7 +156,7 @@ def _external_ids(bp: Blueprint, seed: pulumi.Output[str]) -> dict[str, pulumi.O
         if role in configured:
             ids[role] = pulumi.Output.secret(configured[role])
         else:
-            ids[role] = pulumi.Output.secret(seed.apply(functools.partial(_derive_for_role, role)))
+            ids[role] = seed.apply(functools.partial(_derive_for_role, role))
     return ids
 
 
