@@ -51,7 +51,7 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
         pulumi.log.warn(warning.line())
     ci_config = config.ci
     # Secret once here: every value derived from it by apply (external IDs, passphrases) stays secret.
-    seed = pulumi.Output.secret(random.RandomPassword("external-id-seed", length=SEED_LENGTH, special=False).result)
+    seed: pulumi.Output[str] = pulumi.Output.secret(random.RandomPassword("external-id-seed", length=SEED_LENGTH, special=False).result)
     external_ids = _external_ids(bp, seed) if ci_config.uses_user else {}
     ci = CiPrincipal("ci", ci_principal_args(bp)) if ci_config.uses_user else None
     oidc = GithubOidc("github", github_oidc_args(bp)) if ci_config.uses_github else None
