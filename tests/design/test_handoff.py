@@ -9,12 +9,12 @@ import pytest
 from baseline.cli.publish import handoff_program, publish_handoffs
 from baseline.design.handoff import UnknownService, format_handoff, handoff_stack_outputs, service_handoff
 from baseline.offline.engine import Secret, reveal, run_offline
-from tests.helpers import render, render_shipped, run_cli
+from tests.helpers import render, run_cli
 
 
 @pytest.fixture(scope="module")
-def prod():
-    return reveal(render_shipped("prod").outputs)
+def prod(shipped_prod_outputs):
+    return shipped_prod_outputs
 
 
 def test_a_static_key_repository_gets_the_key_its_state_external_id_and_its_passphrase(prod):

@@ -161,3 +161,13 @@ def test_shared_state_is_a_warning_and_per_service_state_is_not(prod_sqs):
     isolated = review(render({"services": {"queue": {"actions": ["sqs:*"]}}}, stack="prod"))
     assert "state-shared" not in {f["code"] for f in isolated.to_json()["findings"]}
     assert "state-role" not in isolated.to_json()["principals"] and "service-state/queue" in isolated.to_json()["principals"]
+
+
+def test_more_roles_than_the_quota_is_a_warning_in_review_as_at_design_time():
+    roles = {
+        f"service/s{i}": Principal(key=f"service/s{i}", kind="role", name=f"r{i}", arn=f"arn:aws:iam::1:role/r{i}", path="/", policies={})
+        for i in range(1001)
+    }
+    _, findings = quota_budget(roles)
+    (quota,) = [f for f in findings if f.code == "role-quota"]
+    assert quota.severity == "warning" and "1001 roles" in quota.detail, "review must not fail a config pulumi up accepts"
