@@ -141,3 +141,25 @@ def test_every_shipped_document_is_within_its_quota():
 
 def test_policy_size_ignores_whitespace_like_iam():
     assert quotas.policy_size('{ "a" : [ 1, 2 ] }\n') == len('{"a":[1,2]}')
+
+
+def test_the_boundary_of_created_principals_keeps_the_roles_denials_and_renders_stably():
+    from baseline.design.policies import OffLimits, created_principal_boundary
+
+    guard = OffLimits(("arn:aws:s3:::state", "arn:aws:s3:::state/*"), None, ("arn:aws:iam::1:role/base/*",))
+    prod = created_principal_boundary(["ec2:*"], ["*"], guard, ["ec2:Delete*", "ec2:Terminate*"], None)
+    by_sid = {s["Sid"]: s for s in iter_statements(prod)}
+    assert by_sid["AtMostTheServiceGrant"]["Action"] == ["ec2:*"]
+    assert by_sid["DenyDestructive"] == {
+        "Sid": "DenyDestructive",
+        "Effect": "Deny",
+        "Action": ["ec2:Delete*", "ec2:Terminate*"],
+        "Resource": ["*"],
+    }
+    assert {"DenyStateBucket", "DenyAssumeRole", "DenyBaselineIam", "DenyLongLivedCredentials"} <= set(by_sid)
+    window = created_principal_boundary(["ec2:*"], ["*"], guard, ["ec2:Terminate*"], "2026-12-01T00:00:00Z")
+    (deny,) = [s for s in iter_statements(window) if s["Sid"] == "DenyDestructive"]
+    assert deny["Condition"] == {"DateGreaterThanEquals": {"aws:CurrentTime": "2026-12-01T00:00:00Z"}}, "denied again when the window ends"
+    dev = created_principal_boundary(["ec2:*"], ["*"], guard, [], None)
+    assert "DenyDestructive" not in {s["Sid"] for s in iter_statements(dev)}
+    assert policy_json(prod) == policy_json(created_principal_boundary(["ec2:*"], ["*"], guard, ["ec2:Terminate*", "ec2:Delete*"], None))
