@@ -144,12 +144,13 @@ class Blueprint:
         """Return the state-bucket keys of a service's Pulumi project (the DIY backend's layout), and
         the keys it may only read: the backend's meta.yaml and its own handoff stack."""
         prefixes = naming.project_key_prefixes(plan.service.pulumi_project)
-        handoff = plan.handoff_key_prefix + "*"
+        # Exact keys, not `<stack>.json*`: a project named `api.jsonx` must not fall under `api`'s pattern.
+        handoff_keys = tuple(plan.handoff_key_prefix + ending for ending in naming.CHECKPOINT_ENDINGS)
         return ProjectState(
             own_object_arns=tuple(arns.object_arn(self.ctx, self.bucket_name, p + "*") for p in prefixes),
-            list_prefixes=(*tuple(p + "*" for p in prefixes), handoff),
+            list_prefixes=(*tuple(p + "*" for p in prefixes), plan.handoff_key_prefix),
             read_only_object_arns=tuple(
-                arns.object_arn(self.ctx, self.bucket_name, key) for key in (f"{naming.PULUMI_BACKEND_PREFIX}meta.yaml", handoff)
+                arns.object_arn(self.ctx, self.bucket_name, key) for key in (f"{naming.PULUMI_BACKEND_PREFIX}meta.yaml", *handoff_keys)
             ),
         )
 

@@ -9,6 +9,8 @@ BASELINE_PROJECT = "iam-baseline"  # Pulumi.yaml's name: the baseline's own stac
 PULUMI_BACKEND_PREFIX = ".pulumi/"  # the DIY backend's key prefix (pulumi/pulumi pkg/backend/diy)
 SERVICE_ROLE_INFIX = "-svc-"
 STATE_ROLE_INFIX = "-state-"
+# A DIY checkpoint's key endings after `<stack>.json`'s stem: plain, gzipped, and their backups.
+CHECKPOINT_ENDINGS = ("", ".bak", ".gz", ".gz.bak")
 # Pulumi project (and DIY stack) names: letters, digits, '-', '_', '.'.
 PROJECT_NAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 # KMS alias names: `alias/` then letters, digits, '/', '_' and '-' (a bucket name may also hold dots).

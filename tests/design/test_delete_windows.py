@@ -169,6 +169,9 @@ def test_a_service_state_role_reaches_only_its_own_project(isolated):
     assert allows(api, "s3:GetObject", handoff), "StackReference to its own handoff stack is blocked"
     assert not allows(api, "s3:PutObject", handoff), "a service may rewrite its own handoff"
     assert not allows(api, "s3:GetObject", f"{bucket}/.pulumi/stacks/iam-baseline-handoff/prod.etl.json"), "api reads etl's handoff"
+    assert allows(api, "s3:GetObject", handoff + ".gz"), "a gzipped checkpoint is the same stack"
+    lookalike = f"{bucket}/.pulumi/stacks/iam-baseline-handoff/prod.public-api.jsonx.json"
+    assert not allows(api, "s3:GetObject", lookalike), "project public-api.jsonx's handoff is not public-api's"
     assert allows(api, "s3:GetObject", f"{bucket}/.pulumi/meta.yaml")
     assert allows(api, "s3:ListBucket", bucket, {"s3:prefix": ".pulumi/stacks/public-api/"})
     assert not allows(api, "s3:ListBucket", bucket, {"s3:prefix": ".pulumi/stacks/etl/"})
