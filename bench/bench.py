@@ -112,6 +112,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--whole-process", action="store_true", help="CPU time of whole processes (imports included), mixed config")
+    parser.add_argument(
+        "--discover", type=int, metavar="N", help="time `discover` on a generated program of N resources (target: 50 in < 5 s)"
+    )
     args = parser.parse_args()
     if args.child:
         mode, services, resources = args.child
@@ -119,6 +122,9 @@ def main() -> None:
         return
     if args.whole_process:
         whole_process(args.sizes, args.repeat)
+        return
+    if args.discover:
+        discover_program(args.discover)
         return
     print(
         f"{'services':>8} {'resources':>9} {'render s':>9} {'bare s':>7} {'ratio':>6} {'render MB':>10} {'review s':>9} {'review MB':>10} {'ms/service':>10}"
@@ -135,6 +141,43 @@ def main() -> None:
         )
     print("ratio = our render / a bare program registering the same number of resources under the same mocks;")
     print("MB = peak resident memory of the measuring process (imports included: about 130 MB for pulumi, pulumi_aws and the catalogue).")
+
+
+# One resource of each kind a typical service declares, cycled to the size asked for.
+PROGRAM_LINES = (
+    'aws.sqs.Queue("q{i}", name="q{i}")',
+    'aws.s3.Bucket("b{i}", bucket_prefix="b{i}-")',
+    'aws.cloudwatch.LogGroup("l{i}", retention_in_days=7)',
+    'aws.dynamodb.Table("t{i}", hash_key="pk", attributes=[{{"name": "pk", "type": "S"}}], billing_mode="PAY_PER_REQUEST")',
+    'aws.sns.Topic("n{i}")',
+    'aws.ec2.SecurityGroup("g{i}", description="g{i}")',
+    'aws.iam.Role("r{i}", assume_role_policy=doc.json)',
+    'aws.ecs.Cluster("c{i}")',
+    'aws.kms.Key("k{i}", description="k{i}")',
+    'aws.lambda_.Function("f{i}", role="arn:aws:iam::123456789012:role/x", runtime="python3.12", handler="a.b", code=pulumi.FileArchive("."))',
+)
+
+
+def discover_program(resources: int) -> None:
+    """Print the wall time of `discover` (the whole command) on a generated program of `resources` resources."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder)
+        (path / "Pulumi.yaml").write_text("name: bench-service\nruntime: python\n")
+        body = [PROGRAM_LINES[i % len(PROGRAM_LINES)].format(i=i) for i in range(resources)]
+        (path / "__main__.py").write_text(
+            "import pulumi\nimport pulumi_aws as aws\n"
+            "doc = aws.iam.get_policy_document(statements=[{'actions': ['sts:AssumeRole'], "
+            "'principals': [{'type': 'Service', 'identifiers': ['lambda.amazonaws.com']}]}])\n" + "\n".join(body) + "\n"
+        )
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "baseline", "discover", str(path), "--stack", "dev"], cwd=ROOT, check=True, capture_output=True
+        )
+        print(
+            f"discover on {resources} resources: {time.perf_counter() - start:.2f} s (whole command, imports included; target < 5 s for 50)"
+        )
 
 
 def whole_process(sizes: list[int], repeat: int) -> None:
