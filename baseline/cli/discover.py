@@ -181,7 +181,9 @@ def _needs_from_table(token: str, inputs_set: frozenset[str]) -> TypeNeeds | Non
         return None
     deploys, deletes = row.deploys(inputs_set), row.deletes(inputs_set)
     prefix = next(iter(sorted(deploys | deletes)), token).split(":", 1)[0]
-    return TypeNeeds(token, prefix, set(deploys), set(deletes), verified=True, replaced_on_update=row.replaced_on_update)
+    # skipDestroy keeps the old one on replacement, so a routine update then needs no delete.
+    replaced = row.replaced_on_update and "skipDestroy" not in inputs_set
+    return TypeNeeds(token, prefix, set(deploys), set(deletes), verified=True, replaced_on_update=replaced)
 
 
 def propose(service: str, registrations: list[Any], invokes: list[str] | None = None) -> Proposal:

@@ -29,8 +29,18 @@ task = aws.ecs.TaskDefinition(
     network_mode="awsvpc",
     requires_compatibilities=["FARGATE"],
     container_definitions=json.dumps(
-        [{"name": "web", "image": "public.ecr.aws/nginx/nginx:stable", "portMappings": [{"containerPort": 443}], "essential": True}]
+        [
+            {
+                "name": "web",
+                "image": config.get("image") or "public.ecr.aws/nginx/nginx:stable",
+                "portMappings": [{"containerPort": 443}],
+                "essential": True,
+            }
+        ]
     ),
+    # Every image change replaces the task definition; keeping old revisions means the replacement
+    # never calls ecs:DeregisterTaskDefinition, which a prod role (no deletes) may not.
+    skip_destroy=True,
     opts=deploy,
 )
 pulumi.export("clusterArn", cluster.arn)

@@ -233,3 +233,34 @@ def test_a_data_source_without_an_offline_answer_is_one_clear_line():
     result = run_cli("discover", str(PROGRAMS / "unknown-invoke"), "--stack", "dev")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "the program calls data source aws:kms/getKey:getKey, which has no offline stand-in" in result.stderr
+
+
+def test_a_prod_role_deploys_an_image_change_of_the_ecs_example(baseline_outputs):
+    """The web-ecs example keeps old task definitions (skip_destroy), so the replacement an image change
+    causes registers a revision and deregisters nothing: the prod grant (no deletes) suffices."""
+    from baseline.design.grants import resolve_grant
+
+    proposal = discover(EXAMPLES / "web-ecs", "dev", baseline_outputs)
+    assert proposal.replaced == [], "skip_destroy is set, so discover has nothing to warn about"
+    prod = resolve_grant(proposal.actions, allow_delete=False)
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(prod.allow), "Resource": "*"}]}
+    if prod.deny_destructive:
+        policy["Statement"].append({"Effect": "Deny", "Action": list(prod.deny_destructive), "Resource": "*"})
+    previous = settings.INITIAL_NO_AUTH_ACTION_COUNT
+    with mock_aws():
+        admin = boto3.client("iam", region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b")
+        admin.create_user(UserName="prod-web")
+        admin.put_user_policy(UserName="prod-web", PolicyName="prod", PolicyDocument=json.dumps(policy))
+        key = admin.create_access_key(UserName="prod-web")["AccessKey"]
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+        ActionAuthenticatorMixin.request_count = 0
+        try:
+            ecs = boto3.client(
+                "ecs", region_name=REGION, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+            )
+            for image in ("nginx:1.27", "nginx:1.28"):  # the deploy, then the image change
+                revision = ecs.register_task_definition(family="web", containerDefinitions=[{"name": "web", "image": image, "memory": 512}])
+            assert revision["taskDefinition"]["revision"] == 2
+            assert denied(ecs.deregister_task_definition, taskDefinition="web:1"), "without skip_destroy the replacement would fail here"
+        finally:
+            settings.INITIAL_NO_AUTH_ACTION_COUNT = previous
