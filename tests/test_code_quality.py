@@ -1,9 +1,11 @@
 """The project's own checks, run with the tests so that CI and a newcomer's one command see them too:
 lint (ruff, with the rule families in pyproject.toml), formatting, strict types (mypy) and the layer
-rules (import-linter: design never imports Pulumi; review never imports the stack)."""
+rules (import-linter: design never imports Pulumi; review never imports the stack), and the shipped
+GitHub Actions workflows (zizmor, pedantic: pinned SHAs, no persisted credentials, least permissions)."""
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,13 +16,19 @@ CHECKS = {
     "format": ["ruff", "format", "--check", "."],
     "types": ["mypy"],
     "layers": ["importlinter.cli"],
+    "workflows": ["zizmor", "--offline", "--persona", "pedantic", "examples"],
 }
 
 
 @pytest.mark.parametrize("check", sorted(CHECKS))
 def test_the_code_passes(check):
     module, *args = CHECKS[check]
-    command = [sys.executable, "-m", module, *args] if module != "importlinter.cli" else [sys.executable, "-c", LINT_IMPORTS]
+    if module == "importlinter.cli":
+        command = [sys.executable, "-c", LINT_IMPORTS]
+    elif module == "zizmor":  # a binary the wheel installs beside the interpreter
+        command = [str(Path(sys.executable).parent / "zizmor"), *args]
+    else:
+        command = [sys.executable, "-m", module, *args]
     result = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, f"{check} failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
 

@@ -135,7 +135,7 @@ def test_configure_aws_credentials_never_tags_a_static_key_session():
 
 def test_the_oidc_workflow_requests_a_token_for_its_environment():
     oidc = yaml.safe_load((WORKFLOWS / "deploy-oidc.yml").read_text())
-    assert oidc["permissions"]["id-token"] == "write"
+    assert oidc["permissions"] == {} and oidc["jobs"]["deploy"]["permissions"] == {"id-token": "write", "contents": "read"}
     assert oidc["jobs"]["deploy"]["environment"] == "production"
     steps = oidc["jobs"]["deploy"]["steps"]
     assert any(s.get("uses", "").startswith("aws-actions/configure-aws-credentials") for s in steps)
