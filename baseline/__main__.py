@@ -2,6 +2,6 @@
 
 import sys
 
-from baseline.cli.main import main
+from baseline.cli.main import entry
 
-sys.exit(main())
+sys.exit(entry())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -53,10 +54,17 @@ def role_documents(rendering: Rendering) -> dict[str, tuple[dict[str, Any], list
     return out
 
 
-def run_cli(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, timeout: int = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run `python -m baseline ARGS` from the project folder, as a user would; never raises on exit codes."""
+    environment = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "baseline", *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, "-m", "baseline", *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=environment,
     )
 
 

@@ -57,9 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     pub.add_argument("--service", action="append", help="publish only this service (repeatable; default: every service)")
     pub.add_argument("--dry-run", action="store_true", help="name the stacks that would be written; change nothing")
     commands.add_parser("reference", help="print docs/reference.md: every config key and stack output, from the code")
+    ver = commands.add_parser("verify", help="check the live account against the baseline (extra policies, keys, principals, bucket)")
+    _outputs_source(ver)
+    ver.add_argument("--json", action="store_true", help="print the findings as JSON")
     args = parser.parse_args(argv)
     commands_by_name = {
         "reference": _reference,
+        "verify": _verify,
         "plan": _plan,
         "review": _review,
         "bootstrap": _bootstrap,
@@ -73,15 +77,18 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, FileNotFoundError, StackFileError, UsageError) as error:  # bad input: say so, exit 2, no traceback
         print(error, file=sys.stderr)
         return 2
+
+
+def entry() -> int:
+    """Run the command line as a process does (the console script and `python -m baseline`): then close
+    the event loops Pulumi left, so the interpreter's exit prints nothing."""
+    try:
+        return main()
     finally:
-        _close_event_loop()
+        if "pulumi" in sys.modules:  # only commands that ran a program made a loop
+            from baseline.offline.pulumi_private import close_event_loops
 
-
-def _close_event_loop() -> None:
-    if "pulumi" in sys.modules:  # only commands that ran a program made a loop
-        from baseline.offline.pulumi_private import close_event_loops
-
-        close_event_loops()
+            close_event_loops()
 
 
 class UsageError(ValueError):
@@ -122,6 +129,32 @@ def _baseline_outputs(args: argparse.Namespace) -> dict[str, Any]:
 
     deployed = auto.select_stack(stack_name=args.stack, work_dir=str(args.project_dir)).outputs()
     return {name: value.value for name, value in deployed.items()}
+
+
+def _verify(args: argparse.Namespace) -> int:
+    import boto3
+
+    from baseline.aws.arns import AccountContext
+    from baseline.cli.verify import expected_account, format_verification, now_utc, verify
+    from baseline.design.config import decode_pulumi_config, parse_config
+    from baseline.offline.engine import run_offline
+    from baseline.offline.stack_files import load_stack_config
+    from baseline.stack.program import run_stack
+
+    outputs = _baseline_outputs(args)
+    config, secret_keys = load_stack_config(args.project_dir, args.stack)
+    region = outputs["region"]
+    partition = outputs["stateBucketArn"].split(":")[1]
+    ctx = AccountContext(outputs["accountId"], region, partition, "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com")
+    expected = expected_account(run_offline(run_stack, args.stack, config, secret_keys, ctx=ctx))
+    max_key_age = parse_config(decode_pulumi_config(config), args.stack).ci.max_key_age_days
+    iam, s3 = boto3.client("iam", region_name=region), boto3.client("s3", region_name=region)
+    findings = verify(expected, iam, s3, now_utc(), max_key_age)
+    if args.json:
+        print(json.dumps({"stack": args.stack, "findings": [f.to_json() for f in findings]}, indent=2))
+    else:
+        sys.stdout.write(format_verification(findings, args.stack))
+    return 1 if findings else 0
 
 
 def _reference(args: argparse.Namespace) -> int:

@@ -53,6 +53,7 @@ ASSUME_ROLE_PREFIX = "sts:AssumeRole"  # AssumeRole, AssumeRoleWithSAML, AssumeR
 
 STATE_ISOLATION_MODES = ("shared", "per-service")
 DEFAULT_STATE_ISOLATION = "per-service"
+DEFAULT_MAX_KEY_AGE_DAYS = 90
 _ARN_SHAPE = re.compile(r"arn:(\*|aws[a-z-]*):([a-z0-9*-]*):([a-z0-9*-]*):(\d{12}|\*|):(.+)", re.ASCII)
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 
@@ -74,6 +75,7 @@ class CiConfig:
     github_provider_arn: str | None = None
     allowed_source_cidrs: tuple[str, ...] = ()
     require_session_name: str | None = None
+    max_key_age_days: int = DEFAULT_MAX_KEY_AGE_DAYS
 
     @property
     def uses_user(self) -> bool:
@@ -287,6 +289,7 @@ def _parse_ci(raw: Any, findings: list[Finding]) -> CiConfig:
         github_provider_arn=provider_arn,
         allowed_source_cidrs=_parse_cidrs(reader.raw.get("allowedSourceCidrs"), findings),
         require_session_name=session_name,
+        max_key_age_days=reader.integer("maxKeyAgeDays", DEFAULT_MAX_KEY_AGE_DAYS, 1, 3_650, " days"),
     )
 
 

@@ -42,6 +42,14 @@ CODES: dict[str, Code] = {
     "service-wildcard": Code("info", "A whole service granted"),
     "switch-role": Code("info", "Path and name too long for the console's switch-role link"),
     "delete-window": Code("info", "An open delete window"),
+    # Found in the live account by `verify`.
+    "drift-missing": Code("error", "A baseline principal, policy or setting is missing"),
+    "drift-changed": Code("error", "A baseline principal or policy differs from the baseline"),
+    "drift-attached": Code("error", "Something the baseline did not attach is attached to its principal"),
+    "drift-access-key": Code("error", "An extra, old or unused access key on the CI user"),
+    "drift-unmanaged": Code("error", "A principal in the baseline's path that the baseline did not create"),
+    "drift-unbounded": Code("error", "A role a service created without its permissions boundary"),
+    "drift-bucket": Code("error", "The state bucket's hardening is weakened"),
 }
 
 

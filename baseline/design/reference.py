@@ -58,6 +58,7 @@ CONFIG_KEYS: tuple[KeyDoc, ...] = (
         "none",
         "`sts:RoleSessionName` pattern (IAM wildcards `*` `?`) every trust requires, so CloudTrail says why a role was assumed (e.g. `ci-*`)",
     ),
+    KeyDoc("ci.maxKeyAgeDays", "`90`", "1 to 3,650: `verify` reports a CI access key older than this many days"),
     KeyDoc(
         "ci.maxSessionDuration",
         "`3600`",

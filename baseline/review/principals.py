@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from baseline.aws import arns
@@ -37,6 +37,8 @@ class Principal:
     state_prefix: str = ""
     # The boundary every principal this role creates must carry (services that manage IAM).
     created_boundary: tuple[str, dict[str, Any]] | None = None
+    # A user's groups and their inline policies, by group then policy name.
+    group_policies: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     @functools.cached_property
     def created(self) -> Principal | None:
@@ -105,13 +107,16 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
     user_policies = rendering.user_policies()
     role_policies = rendering.grouped("aws:iam/rolePolicy:RolePolicy", "role")
     principals: dict[str, Principal] = {}
+    group_policies = rendering.grouped("aws:iam/groupPolicy:GroupPolicy", "group")
     for user in rendering.of_type("aws:iam/user:User"):
         name, path = user.inputs["name"], user.inputs.get("path", "/")
         boundary = managed.get(user.inputs.get("permissionsBoundary", ""))
+        groups = [m.inputs["group"] for m in rendering.of_type("aws:iam/groupMembership:GroupMembership") if name in m.inputs["users"]]
         principals["ci-user"] = Principal(
             key="ci-user", kind="user", name=name, path=path, arn=arns.user_arn(ctx, path, name),
             policies={label: json.loads(policy) for label, policy in user_policies.get(name, {}).items()},
             boundary=(boundary.inputs["name"], json.loads(boundary.inputs["policy"])) if boundary else None,
+            group_policies={g: {p.inputs["name"]: json.loads(p.inputs["policy"]) for p in group_policies.get(g, [])} for g in groups},
         )  # fmt: skip
     for role in rendering.of_type("aws:iam/role:Role"):
         name, path = role.inputs["name"], role.inputs.get("path", "/")

@@ -161,3 +161,9 @@ def test_bad_isolation_input_registers_nothing(monkeypatch):
     with pytest.raises(ConfigError, match="reserved"):
         render({"services": {"api": svc(pulumiProject="iam-baseline")}})
     assert registered == []
+
+
+def test_the_key_age_verify_reports_is_a_bounded_whole_number():
+    assert parse_config({"ci": {"maxKeyAgeDays": "30"}}, "dev").ci.max_key_age_days == 30
+    assert parse_config({}, "dev").ci.max_key_age_days == 90
+    assert "1 to 3650" in problems({"ci": {"maxKeyAgeDays": 0}})["ci.maxKeyAgeDays"]

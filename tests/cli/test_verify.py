@@ -1,0 +1,236 @@
+"""`verify` in moto: the baseline deployed exactly as rendered verifies clean; each way someone tampers
+with it at 2 a.m. is reported by name, and nothing else is.
+
+moto keeps no permissions boundary on users (FACTS.md), so the IAM client here remembers the CI user's
+boundary as IAM would and drops it when a tampering deletes it; every other answer is moto's.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from baseline.cli.verify import expected_account, format_verification, now_utc, verify
+from baseline.offline.engine import reveal
+from tests.helpers import render, run_cli
+
+REGION = "eu-west-1"
+ADMIN_DOC = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+)
+SERVICES = {"api": {"actions": ["sqs:*"]}, "platform": {"actions": ["iam:CreateRole", "iam:PutRolePolicy", "iam:GetRole", "lambda:*"]}}
+
+
+class BoundaryKeepingIam:
+    """moto's IAM client, plus the user permissions boundaries moto does not keep."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.user_boundaries: dict[str, str] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def get_user(self, **kwargs: Any) -> Any:
+        answer = self.client.get_user(**kwargs)
+        boundary = self.user_boundaries.get(kwargs["UserName"])
+        if boundary:
+            answer["User"]["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
+        return answer
+
+
+def deploy(rendering: Any, iam: BoundaryKeepingIam, s3: Any) -> None:
+    """Create the rendered baseline in moto exactly as `pulumi up` would."""
+    of = rendering.of_type
+    for r in of("aws:iam/policy:Policy"):
+        iam.create_policy(PolicyName=r.inputs["name"], Path=r.inputs["path"], PolicyDocument=r.inputs["policy"])
+    for r in of("aws:iam/user:User"):
+        iam.create_user(UserName=r.inputs["name"], Path=r.inputs["path"])
+        iam.user_boundaries[r.inputs["name"]] = r.inputs["permissionsBoundary"]
+    for r in of("aws:iam/group:Group"):
+        iam.create_group(GroupName=r.inputs["name"], Path=r.inputs["path"])
+    for r in of("aws:iam/groupPolicy:GroupPolicy"):
+        iam.put_group_policy(GroupName=r.inputs["group"], PolicyName=r.inputs["name"], PolicyDocument=r.inputs["policy"])
+    for r in of("aws:iam/groupMembership:GroupMembership"):
+        for user in r.inputs["users"]:
+            iam.add_user_to_group(GroupName=r.inputs["group"], UserName=user)
+    for r in of("aws:iam/accessKey:AccessKey"):
+        iam.create_access_key(UserName=r.inputs["user"])
+    for r in of("aws:iam/role:Role"):
+        iam.create_role(RoleName=r.inputs["name"], Path=r.inputs["path"], AssumeRolePolicyDocument=r.inputs["assumeRolePolicy"],
+                        MaxSessionDuration=int(r.inputs["maxSessionDuration"]))  # fmt: skip
+    for r in of("aws:iam/rolePolicy:RolePolicy"):
+        iam.put_role_policy(RoleName=r.inputs["role"], PolicyName=r.inputs["name"], PolicyDocument=r.inputs["policy"])
+    bucket = reveal(rendering.outputs)["stateBucketName"]
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    blocks = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=dict.fromkeys(blocks, True))
+    s3.put_bucket_encryption(
+        Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
+    )
+    (policy,) = of("aws:s3/bucketPolicy:BucketPolicy")
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy.inputs["policy"])
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={
+            "Rules": [
+                {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "NoncurrentVersionExpiration": {"NoncurrentDays": 90}}
+            ]
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def rendering():
+    return render({"ci": {"createAccessKey": True}, "services": SERVICES}, stack="prod", region=REGION)
+
+
+@pytest.fixture
+def account(rendering):
+    with mock_aws():
+        iam = BoundaryKeepingIam(boto3.client("iam", region_name=REGION))
+        s3 = boto3.client("s3", region_name=REGION)
+        deploy(rendering, iam, s3)
+        expected = expected_account(rendering)
+        yield iam, s3, expected, (lambda now=None: verify(expected, iam, s3, now or now_utc()))
+
+
+def found(findings):
+    return sorted((f.code, f.location) for f in findings)
+
+
+def test_the_deployed_baseline_verifies_clean(account):
+    *_, check = account
+    findings = check()
+    assert findings == [], format_verification(findings, "prod")
+
+
+def test_an_admin_policy_attached_to_the_ci_user_is_reported(account):
+    iam, *_, check = account
+    admin = iam.create_policy(PolicyName="AdministratorAccess", PolicyDocument=ADMIN_DOC)["Policy"]["Arn"]
+    iam.attach_user_policy(UserName="iam-baseline-ci", PolicyArn=admin)
+    assert found(check()) == [("drift-attached", "user/iam-baseline-ci")]
+
+
+def test_an_inline_policy_added_to_a_role_is_reported(account):
+    iam, _, _, check = account
+    iam.put_role_policy(RoleName="iam-baseline-svc-api", PolicyName="unblock-deploy", PolicyDocument=ADMIN_DOC)
+    (finding,) = check()
+    assert (finding.code, finding.location) == ("drift-attached", "role/iam-baseline-svc-api") and "unblock-deploy" in finding.detail
+
+
+def test_a_changed_role_policy_is_reported(account):
+    iam, _, _, check = account
+    iam.put_role_policy(RoleName="iam-baseline-svc-api", PolicyName="provisioning", PolicyDocument=ADMIN_DOC)
+    assert found(check()) == [("drift-changed", "role/iam-baseline-svc-api")]
+
+
+def test_a_second_access_key_is_reported(account):
+    iam, _, _, check = account
+    iam.create_access_key(UserName="iam-baseline-ci")
+    findings = check()
+    assert found(findings) == [("drift-access-key", "user/iam-baseline-ci")] and "2 access keys" in findings[0].detail
+
+
+def test_an_old_and_unused_key_is_reported(account):
+    *_, check = account
+    findings = check(now_utc() + timedelta(days=100))
+    assert {f.code for f in findings} == {"drift-access-key"}
+    assert any("days old" in f.detail for f in findings) and any("never been used" in f.detail for f in findings)
+
+
+def test_a_removed_boundary_is_reported(account):
+    iam, *_, check = account
+    iam.user_boundaries.clear()  # as DeleteUserPermissionsBoundary would
+    (finding,) = check()
+    assert finding.code == "drift-changed" and "iam-baseline-ci-boundary is gone" in finding.detail
+
+
+def test_a_public_access_block_turned_off_is_reported(account):
+    _, s3, expected, check = account
+    s3.delete_public_access_block(Bucket=expected.bucket_name)
+    findings = check()
+    assert found(findings) == [("drift-bucket", f"bucket/{expected.bucket_name}")] and "BlockPublicAcls" in findings[0].detail
+
+
+def test_a_removed_tls_statement_is_reported(account):
+    _, s3, expected, check = account
+    s3.delete_bucket_policy(Bucket=expected.bucket_name)
+    findings = check()
+    assert found(findings) == [("drift-bucket", f"bucket/{expected.bucket_name}")] and "DenyInsecureTransport" in findings[0].detail
+
+
+def test_an_extra_role_in_the_baseline_path_is_reported(account):
+    iam, _, expected, check = account
+    iam.create_role(RoleName="break-glass", Path=expected.iam_path, AssumeRolePolicyDocument=TRUST)
+    assert found(check()) == [("drift-unmanaged", "role/break-glass")]
+
+
+def test_a_role_a_service_created_without_its_boundary_is_reported(account):
+    iam, _, _, check = account
+    iam.create_role(RoleName="task", Path="/iam-baseline-services/platform/", AssumeRolePolicyDocument=TRUST)
+    assert found(check()) == [("drift-unbounded", "role/task")]
+    boundary = "arn:aws:iam::123456789012:policy/iam-baseline/iam-baseline-boundary-platform"
+    iam.create_role(
+        RoleName="bounded-task", Path="/iam-baseline-services/platform/", AssumeRolePolicyDocument=TRUST, PermissionsBoundary=boundary
+    )
+    assert found(check()) == [("drift-unbounded", "role/task")], "a role created with its boundary is fine"
+
+
+def test_a_deleted_role_is_reported(account):
+    iam, _, _, check = account
+    iam.delete_role_policy(RoleName="iam-baseline-state-api", PolicyName="pulumi-state")
+    iam.delete_role(RoleName="iam-baseline-state-api")
+    assert found(check()) == [("drift-missing", "role/iam-baseline-state-api")]
+
+
+def test_verify_without_outputs_or_cli_is_a_usage_error():
+    result = run_cli("verify", "--stack", "prod")
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "--outputs FILE" in result.stderr
+
+
+def test_a_retrusted_role_is_reported(account):
+    iam, *_, check = account
+    iam.update_assume_role_policy(RoleName="iam-baseline-svc-api", PolicyDocument=TRUST)
+    assert found(check()) == [("drift-changed", "role/iam-baseline-svc-api")]
+
+
+def test_the_command_reports_json_and_exits_1_on_a_difference(rendering, tmp_path, capsys, monkeypatch):
+    """The command end to end, in-process under moto: outputs from a file, the stack file from the
+    project folder, exit 0 when clean and 1 with JSON findings after a tampering."""
+    from baseline.cli.main import main
+
+    (tmp_path / "Pulumi.yaml").write_text("name: iam-baseline\nruntime: python\n")
+    config = {"aws:region": REGION, "iam-baseline:ci": {"createAccessKey": True}, "iam-baseline:services": SERVICES}
+    (tmp_path / "Pulumi.prod.yaml").write_text(json.dumps({"config": config}))
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(reveal(rendering.outputs)))
+    args = ["verify", "--stack", "prod", "--project-dir", str(tmp_path), "--outputs", str(outputs), "--json"]
+    with mock_aws():
+        iam = BoundaryKeepingIam(boto3.client("iam", region_name=REGION))
+        deploy(rendering, iam, boto3.client("s3", region_name=REGION))
+        real_client = boto3.client
+
+        def client(service, **kwargs):  # the command's own clients, with moto's missing user boundary kept
+            return iam if service == "iam" else real_client(service, **kwargs)
+
+        monkeypatch.setattr(boto3, "client", client)
+        assert main(args) == 0, capsys.readouterr()
+        assert json.loads(capsys.readouterr().out)["findings"] == []
+        iam.put_role_policy(RoleName="iam-baseline-svc-api", PolicyName="unblock-deploy", PolicyDocument=ADMIN_DOC)
+        assert main(args) == 1
+        report = json.loads(capsys.readouterr().out)
+        assert [(f["code"], f["location"], f["severity"]) for f in report["findings"]] == [
+            ("drift-attached", "role/iam-baseline-svc-api", "error")
+        ]
