@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     ver = commands.add_parser("verify", help="check the live account against the baseline (extra policies, keys, principals, bucket)")
     _outputs_source(ver)
     ver.add_argument("--json", action="store_true", help="print the findings as JSON")
+    ver.add_argument("--no-simulator", action="store_true", help="skip the effective-permission checks through IAM's policy simulator")
     args = parser.parse_args(argv)
     commands_by_name = {
         "reference": _reference,
@@ -135,8 +136,9 @@ def _verify(args: argparse.Namespace) -> int:
     import boto3
 
     from baseline.aws.arns import AccountContext
-    from baseline.cli.verify import expected_account, format_verification, now_utc, verify
+    from baseline.cli.verify import expected_account, format_verification, now_utc, simulate, simulator_probes, verify
     from baseline.design.config import decode_pulumi_config, parse_config
+    from baseline.design.naming import BASELINE_PROJECT
     from baseline.offline.engine import run_offline
     from baseline.offline.stack_files import load_stack_config
     from baseline.stack.program import run_stack
@@ -149,11 +151,18 @@ def _verify(args: argparse.Namespace) -> int:
     expected = expected_account(run_offline(run_stack, args.stack, config, secret_keys, ctx=ctx))
     max_key_age = parse_config(decode_pulumi_config(config), args.stack).ci.max_key_age_days
     iam, s3 = boto3.client("iam", region_name=region), boto3.client("s3", region_name=region)
-    findings = verify(expected, iam, s3, now_utc(), max_key_age)
+    now = now_utc()
+    findings = verify(expected, iam, s3, now, max_key_age)
+    if not args.no_simulator:
+        checkpoint = f".pulumi/stacks/{BASELINE_PROJECT}/{args.stack}.json"
+        findings += simulate(iam, simulator_probes(expected, checkpoint, now))
+    simulator = "skipped (--no-simulator)" if args.no_simulator else "ran"
     if args.json:
-        print(json.dumps({"stack": args.stack, "findings": [f.to_json() for f in findings]}, indent=2))
+        print(json.dumps({"stack": args.stack, "simulator": simulator, "findings": [f.to_json() for f in findings]}, indent=2))
     else:
-        sys.stdout.write(format_verification(findings, args.stack))
+        sys.stdout.write(
+            format_verification(findings, args.stack) + f"# effective permissions through IAM's policy simulator: {simulator}\n"
+        )
     return 1 if findings else 0
 
 

@@ -50,6 +50,7 @@ CODES: dict[str, Code] = {
     "drift-unmanaged": Code("error", "A principal in the baseline's path that the baseline did not create"),
     "drift-unbounded": Code("error", "A role a service created without its permissions boundary"),
     "drift-bucket": Code("error", "The state bucket's hardening is weakened"),
+    "drift-effective": Code("error", "IAM's policy simulator contradicts what the baseline promises"),
 }
 
 

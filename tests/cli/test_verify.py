@@ -216,7 +216,8 @@ def test_the_command_reports_json_and_exits_1_on_a_difference(rendering, tmp_pat
     (tmp_path / "Pulumi.prod.yaml").write_text(json.dumps({"config": config}))
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps(reveal(rendering.outputs)))
-    args = ["verify", "--stack", "prod", "--project-dir", str(tmp_path), "--outputs", str(outputs), "--json"]
+    # moto has no policy simulator; that part is tested with botocore's Stubber below.
+    args = ["verify", "--stack", "prod", "--project-dir", str(tmp_path), "--outputs", str(outputs), "--json", "--no-simulator"]
     with mock_aws():
         iam = BoundaryKeepingIam(boto3.client("iam", region_name=REGION))
         deploy(rendering, iam, boto3.client("s3", region_name=REGION))
@@ -227,10 +228,90 @@ def test_the_command_reports_json_and_exits_1_on_a_difference(rendering, tmp_pat
 
         monkeypatch.setattr(boto3, "client", client)
         assert main(args) == 0, capsys.readouterr()
-        assert json.loads(capsys.readouterr().out)["findings"] == []
+        clean = json.loads(capsys.readouterr().out)
+        assert clean["findings"] == [] and clean["simulator"] == "skipped (--no-simulator)"
         iam.put_role_policy(RoleName="iam-baseline-svc-api", PolicyName="unblock-deploy", PolicyDocument=ADMIN_DOC)
         assert main(args) == 1
         report = json.loads(capsys.readouterr().out)
         assert [(f["code"], f["location"], f["severity"]) for f in report["findings"]] == [
             ("drift-attached", "role/iam-baseline-svc-api", "error")
         ]
+
+
+# -- the effective-permission part, through IAM's policy simulator (botocore's Stubber) ------------
+
+
+def simulator_answers(probes, override=None):
+    """Return the simulator's recorded answer to each probe: what the baseline promises, unless overridden."""
+    override = override or {}
+    answers = []
+    for probe in probes:
+        results = []
+        for action in probe.actions:
+            allowed = override.get((probe.principal, action, probe.resource), probe.allowed)
+            results.append(
+                {"EvalActionName": action, "EvalResourceName": probe.resource, "EvalDecision": "allowed" if allowed else "implicitDeny"}
+            )
+        answers.append({"EvaluationResults": results, "IsTruncated": False})
+    return answers
+
+
+def stubbed(probes, answers):
+    from botocore.stub import Stubber
+
+    client = boto3.client("iam", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    stubber = Stubber(client)
+    for probe, answer in zip(probes, answers, strict=True):
+        expected = {"PolicySourceArn": probe.arn, "ActionNames": list(probe.actions), "ResourceArns": [probe.resource]}
+        if probe.context:
+            expected["ContextEntries"] = [
+                {"ContextKeyName": k, "ContextKeyValues": [v], "ContextKeyType": "date" if k == "aws:CurrentTime" else "string"}
+                for k, v in probe.context
+            ]
+        stubber.add_response("simulate_principal_policy", answer, expected)
+    stubber.activate()
+    return client, stubber
+
+
+@pytest.fixture(scope="module")
+def probes(rendering):
+    from baseline.cli.verify import simulator_probes
+
+    return simulator_probes(expected_account(rendering), ".pulumi/stacks/iam-baseline/prod.json", now_utc())
+
+
+def test_the_simulator_is_asked_what_the_promise_says(probes):
+    by_why = {}
+    for probe in probes:
+        by_why.setdefault(probe.why, []).append(probe)
+    ci = by_why["the CI key assumes the baseline's roles"]
+    assert {p.resource.rsplit("/", 1)[1] for p in ci} == {
+        "iam-baseline-svc-api",
+        "iam-baseline-svc-platform",
+        "iam-baseline-state-api",
+        "iam-baseline-state-platform",
+    }
+    deletes = [a for p in by_why["a prod role deletes nothing"] for a in p.actions]
+    assert (
+        "sqs:DeleteQueue" in deletes
+        and "lambda:DeleteFunction" in deletes
+        and all(p.context[0][0] == "aws:CurrentTime" for p in by_why["a prod role deletes nothing"])
+    )
+    assert all(len(p.actions) <= 50 for p in probes), "batched"
+    assert {p.principal for p in by_why["no role reads or writes the baseline's own state"]} >= {"service/api", "service-state/api"}
+
+
+def test_a_clean_simulation_finds_nothing_and_a_contradiction_is_named(probes):
+    from baseline.cli.verify import simulate
+
+    client, stubber = stubbed(probes, simulator_answers(probes))
+    assert simulate(client, probes) == []
+    stubber.assert_no_pending_responses()
+    leak = ("service/api", "sqs:DeleteQueue", "*")
+    client, _ = stubbed(probes, simulator_answers(probes, {leak: True}))
+    (finding,) = simulate(client, probes)
+    assert (finding.code, finding.location) == ("drift-effective", "service/api") and "may sqs:DeleteQueue" in finding.detail
+    blocked = ("ci-user", "sts:AssumeRole", next(p.resource for p in probes if p.principal == "ci-user" and p.allowed))
+    client, _ = stubbed(probes, simulator_answers(probes, {blocked: False}))
+    (finding,) = simulate(client, probes)
+    assert finding.location == "ci-user" and "may not sts:AssumeRole" in finding.detail
