@@ -21,6 +21,7 @@ from urllib.parse import unquote
 from baseline.design import naming
 from baseline.design.config import DEFAULT_MAX_KEY_AGE_DAYS
 from baseline.design.findings import Finding
+from baseline.design.github_subjects import AUDIENCE, ISSUER_HOST, ISSUER_URL
 from baseline.design.policies import as_list, iter_statements, mask_external_ids
 from baseline.offline.engine import Rendering, reveal
 from baseline.review.principals import Principal, collect_principals
@@ -39,6 +40,7 @@ class ExpectedAccount:
     bucket_name: str
     bucket_policy: dict[str, Any]
     kms: bool
+    oidc_provider_arn: str | None = None  # modes github and both
 
 
 def _document(value: Any) -> dict[str, Any]:
@@ -251,12 +253,29 @@ def expected_account(rendering: Rendering) -> ExpectedAccount:
         bucket_name=outputs["stateBucketName"],
         bucket_policy=json.loads(bucket_policy.inputs["policy"]),
         kms=bool(rendering.of_type("aws:kms/key:Key")),
+        oidc_provider_arn=outputs.get("oidcProviderArn"),
     )
 
 
+def verify_oidc_provider(expected: ExpectedAccount, iam: Any) -> list[Finding]:
+    """Return a finding when the GitHub OIDC provider the roles trust is gone or no longer GitHub's."""
+    if expected.oidc_provider_arn is None:
+        return []
+    where = f"oidc-provider/{ISSUER_HOST}"
+    live = _missing(iam.get_open_id_connect_provider, OpenIDConnectProviderArn=expected.oidc_provider_arn)
+    if live is None:
+        return [Finding("drift-missing", where, "the GitHub OIDC provider the roles trust does not exist")]
+    found = []
+    if live.get("Url", "").removeprefix("https://") != ISSUER_HOST:
+        found.append(Finding("drift-changed", where, f"its URL is {live.get('Url')}, expected {ISSUER_URL}"))
+    if AUDIENCE not in live.get("ClientIDList", []):
+        found.append(Finding("drift-changed", where, f"its audiences {live.get('ClientIDList', [])} lack {AUDIENCE}"))
+    return found
+
+
 def verify(expected: ExpectedAccount, iam: Any, s3: Any, now: datetime, max_key_age_days: int = DEFAULT_MAX_KEY_AGE_DAYS) -> list[Finding]:
-    """Return every finding, principals first, then the bucket."""
-    return verify_principals(expected, iam, now, max_key_age_days) + verify_bucket(expected, s3)
+    """Return every finding: principals, then the OIDC provider, then the bucket."""
+    return verify_principals(expected, iam, now, max_key_age_days) + verify_oidc_provider(expected, iam) + verify_bucket(expected, s3)
 
 
 def format_verification(findings: list[Finding], stack: str) -> str:

@@ -65,6 +65,8 @@ def deploy(rendering: Any, iam: BoundaryKeepingIam, s3: Any) -> None:
             iam.add_user_to_group(GroupName=r.inputs["group"], UserName=user)
     for r in of("aws:iam/accessKey:AccessKey"):
         iam.create_access_key(UserName=r.inputs["user"])
+    for r in of("aws:iam/openIdConnectProvider:OpenIdConnectProvider"):
+        iam.create_open_id_connect_provider(Url=r.inputs["url"], ClientIDList=r.inputs["clientIdLists"])
     for r in of("aws:iam/role:Role"):
         iam.create_role(RoleName=r.inputs["name"], Path=r.inputs["path"], AssumeRolePolicyDocument=r.inputs["assumeRolePolicy"],
                         MaxSessionDuration=int(r.inputs["maxSessionDuration"]))  # fmt: skip
@@ -315,3 +317,20 @@ def test_a_clean_simulation_finds_nothing_and_a_contradiction_is_named(probes):
     client, _ = stubbed(probes, simulator_answers(probes, {blocked: False}))
     (finding,) = simulate(client, probes)
     assert finding.location == "ci-user" and "may not sts:AssumeRole" in finding.detail
+
+
+def test_a_github_oidc_provider_stripped_of_its_audience_is_reported():
+    github = {"api": {"actions": ["sqs:*"], "github": {"repository": "acme/api", "branches": ["main"]}}}
+    rendering = render({"ci": {"mode": "github"}, "services": github}, stack="prod", region=REGION)
+    with mock_aws():
+        iam = BoundaryKeepingIam(boto3.client("iam", region_name=REGION))
+        s3 = boto3.client("s3", region_name=REGION)
+        deploy(rendering, iam, s3)
+        expected = expected_account(rendering)
+        assert verify(expected, iam, s3, now_utc()) == []
+        # moto has no RemoveClientIDFromOpenIDConnectProvider: recreate the provider with another audience.
+        iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=expected.oidc_provider_arn)
+        iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com", ClientIDList=["sigstore"])
+        assert found(verify(expected, iam, s3, now_utc())) == [("drift-changed", "oidc-provider/token.actions.githubusercontent.com")]
+        iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=expected.oidc_provider_arn)
+        assert found(verify(expected, iam, s3, now_utc())) == [("drift-missing", "oidc-provider/token.actions.githubusercontent.com")]
