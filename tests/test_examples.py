@@ -42,3 +42,17 @@ def test_the_examples_recorded_handoff_is_current(fixture, outputs):
     if os.environ.get("UPDATE_EXAMPLE_HANDOFF"):
         path.write_text(expected)
     assert path.read_text() == expected, f"{fixture} is stale: run UPDATE_EXAMPLE_HANDOFF=1 python -m pytest tests/test_examples.py"
+
+
+@pytest.mark.parametrize("workflow", sorted((PROJECT_DIR / "examples").rglob(".github/workflows/*.yml")), ids=lambda p: p.name)
+def test_every_iam_baseline_command_a_workflow_runs_exists_with_those_options(workflow):
+    import re
+
+    from tests.helpers import run_cli
+
+    for line in re.findall(r"^\s*(?:-\s*)?(iam-baseline .+)$", workflow.read_text(), flags=re.M):
+        command, *rest = line.split()[1:]
+        usage = run_cli(command, "--help")
+        assert usage.returncode == 0, f"{workflow.name}: no command {command}"
+        for flag in (word for word in rest if word.startswith("--")):
+            assert flag in usage.stdout, f"{workflow.name}: {command} has no option {flag}"

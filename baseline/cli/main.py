@@ -61,10 +61,18 @@ def main(argv: list[str] | None = None) -> int:
     _outputs_source(ver)
     ver.add_argument("--json", action="store_true", help="print the findings as JSON")
     ver.add_argument("--no-simulator", action="store_true", help="skip the effective-permission checks through IAM's policy simulator")
+    roll = commands.add_parser(
+        "rollout", help="pulumi up (or preview) several account stacks, each with its own credentials, then verify each"
+    )
+    roll.add_argument("--stacks", required=True, help="comma-separated stacks, in order, e.g. dev,staging,prod")
+    roll.add_argument("--parallel", type=int, default=1, help="stacks at once (default 1); no new stack starts after a failure")
+    roll.add_argument("--dry-run", action="store_true", help="preview instead of up, and verify nothing")
+    roll.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
     args = parser.parse_args(argv)
     commands_by_name = {
         "reference": _reference,
         "verify": _verify,
+        "rollout": _rollout,
         "plan": _plan,
         "review": _review,
         "bootstrap": _bootstrap,
@@ -135,27 +143,12 @@ def _baseline_outputs(args: argparse.Namespace) -> dict[str, Any]:
 def _verify(args: argparse.Namespace) -> int:
     import boto3
 
-    from baseline.aws.arns import AccountContext
-    from baseline.cli.verify import expected_account, format_verification, now_utc, simulate, simulator_probes, verify
-    from baseline.design.config import decode_pulumi_config, parse_config
-    from baseline.design.naming import BASELINE_PROJECT
-    from baseline.offline.engine import run_offline
-    from baseline.offline.stack_files import load_stack_config
-    from baseline.stack.program import run_stack
+    from baseline.cli.verify import format_verification
 
     outputs = _baseline_outputs(args)
-    config, secret_keys = load_stack_config(args.project_dir, args.stack)
     region = outputs["region"]
-    partition = outputs["stateBucketArn"].split(":")[1]
-    ctx = AccountContext(outputs["accountId"], region, partition, "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com")
-    expected = expected_account(run_offline(run_stack, args.stack, config, secret_keys, ctx=ctx))
-    max_key_age = parse_config(decode_pulumi_config(config), args.stack).ci.max_key_age_days
-    iam, s3 = boto3.client("iam", region_name=region), boto3.client("s3", region_name=region)
-    now = now_utc()
-    findings = verify(expected, iam, s3, now, max_key_age)
-    if not args.no_simulator:
-        checkpoint = f".pulumi/stacks/{BASELINE_PROJECT}/{args.stack}.json"
-        findings += simulate(iam, simulator_probes(expected, checkpoint, now))
+    findings = _verify_findings(args.project_dir, args.stack, outputs, boto3.client("iam", region_name=region), boto3.client("s3", region_name=region),
+                                simulator=not args.no_simulator)  # fmt: skip
     simulator = "skipped (--no-simulator)" if args.no_simulator else "ran"
     if args.json:
         print(json.dumps({"stack": args.stack, "simulator": simulator, "findings": [f.to_json() for f in findings]}, indent=2))
@@ -164,6 +157,60 @@ def _verify(args: argparse.Namespace) -> int:
             format_verification(findings, args.stack) + f"# effective permissions through IAM's policy simulator: {simulator}\n"
         )
     return 1 if findings else 0
+
+
+def _verify_findings(project_dir: Path, stack: str, outputs: dict[str, Any], iam: Any, s3: Any, simulator: bool) -> list[Any]:
+    """Return what `verify` finds for one stack, given its outputs and clients for its account."""
+    from baseline.aws.arns import AccountContext
+    from baseline.cli.verify import expected_account, now_utc, simulate, simulator_probes, verify
+    from baseline.design.config import decode_pulumi_config, parse_config
+    from baseline.design.naming import BASELINE_PROJECT
+    from baseline.offline.engine import run_offline
+    from baseline.offline.stack_files import load_stack_config
+    from baseline.stack.program import run_stack
+
+    config, secret_keys = load_stack_config(project_dir, stack)
+    partition = outputs["stateBucketArn"].split(":")[1]
+    dns_suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+    ctx = AccountContext(outputs["accountId"], outputs["region"], partition, dns_suffix)
+    expected = expected_account(run_offline(run_stack, stack, config, secret_keys, ctx=ctx))
+    now = now_utc()
+    findings = verify(expected, iam, s3, now, parse_config(decode_pulumi_config(config), stack).ci.max_key_age_days)
+    if simulator:
+        findings += simulate(iam, simulator_probes(expected, f".pulumi/stacks/{BASELINE_PROJECT}/{stack}.json", now))
+    return findings
+
+
+def _rollout(args: argparse.Namespace) -> int:
+    from baseline.cli.rollout import AutomationRunner, Target, assume_with_sts, format_summary, rollout
+    from baseline.design.config import decode_pulumi_config, parse_config
+    from baseline.offline.stack_files import load_stack_config
+
+    stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
+    if not stacks or args.parallel < 1:
+        raise UsageError("--stacks: give one or more stack names, comma-separated (e.g. dev,staging,prod); --parallel at least 1")
+    targets = []
+    for stack in stacks:  # every stack's config is checked before any stack is touched
+        rollout_config = parse_config(decode_pulumi_config(load_stack_config(args.project_dir, stack)[0]), stack).rollout
+        targets.append(Target(stack, rollout_config.profile, rollout_config.role_arn))
+    if shutil.which("pulumi") is None:
+        raise UsageError("rollout needs the Pulumi CLI and credentials for each account (rollout.profile or rollout.roleArn)")
+
+    def verifier(stack: str, outputs: dict[str, Any], env: Any) -> int:
+        import boto3
+
+        session = boto3.Session(
+            profile_name=env.get("AWS_PROFILE"), aws_access_key_id=env.get("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY"), aws_session_token=env.get("AWS_SESSION_TOKEN"),
+            region_name=outputs["region"],
+        )  # fmt: skip
+        return len(_verify_findings(args.project_dir, stack, outputs, session.client("iam"), session.client("s3"), simulator=True))
+
+    results = rollout(
+        targets, AutomationRunner(str(args.project_dir)), assume_with_sts, verifier, parallel=args.parallel, dry_run=args.dry_run
+    )
+    sys.stdout.write(format_summary(results))
+    return 0 if all(r.status in ("updated", "previewed") and r.verify in ("-", "clean") for r in results) else 1
 
 
 def _reference(args: argparse.Namespace) -> int:

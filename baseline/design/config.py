@@ -56,6 +56,7 @@ DEFAULT_STATE_ISOLATION = "per-service"
 DEFAULT_MAX_KEY_AGE_DAYS = 90
 _ARN_SHAPE = re.compile(r"arn:(\*|aws[a-z-]*):([a-z0-9*-]*):([a-z0-9*-]*):(\d{12}|\*|):(.+)", re.ASCII)
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,14 @@ class ServiceConfig:
 
 
 @dataclass(frozen=True)
+class RolloutConfig:
+    """How `rollout` gets this account's credentials: a named profile or a role to assume (or neither)."""
+
+    profile: str | None = None
+    role_arn: str | None = None
+
+
+@dataclass(frozen=True)
 class BaselineConfig:
     stack: str
     environment: str
@@ -126,6 +135,7 @@ class BaselineConfig:
     max_delete_window_hours: int = DEFAULT_MAX_DELETE_WINDOW_HOURS
     warnings: tuple[Finding, ...] = ()
     project: str = BASELINE_PROJECT  # the baseline's own Pulumi project, whose state no role may touch
+    rollout: RolloutConfig = RolloutConfig()
 
     @property
     def is_prod(self) -> bool:
@@ -231,6 +241,7 @@ def parse_config(raw: Mapping[str, Any], stack: str, now: datetime | None = None
         isolation = DEFAULT_STATE_ISOLATION
     window_rules = WindowRules(now, top.integer("maxDeleteWindowHours", DEFAULT_MAX_DELETE_WINDOW_HOURS, 1, 168))
     services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings, window_rules, isolation)
+    rollout = _parse_rollout(top.raw.get("rollout"), findings)
     findings += _check_ci_modes(ci, services, prod)
     findings += _check_isolation(ci, services, isolation, (project, handoff_project(project)))
     if findings:
@@ -247,6 +258,7 @@ def parse_config(raw: Mapping[str, Any], stack: str, now: datetime | None = None
         window_rules.max_hours,
         tuple(warnings),
         project,
+        rollout,
     )
 
 
@@ -291,6 +303,20 @@ def _parse_ci(raw: Any, findings: list[Finding]) -> CiConfig:
         require_session_name=session_name,
         max_key_age_days=reader.integer("maxKeyAgeDays", DEFAULT_MAX_KEY_AGE_DAYS, 1, 3_650, " days"),
     )
+
+
+def _parse_rollout(raw: Any, findings: list[Finding]) -> RolloutConfig:
+    reader = _Reader(raw, "rollout", child_keys("rollout"), findings)
+    profile, role_arn = reader.string("profile", None), reader.string("roleArn", None)
+    if role_arn is not None and not ROLE_ARN.fullmatch(role_arn):
+        reader.error(
+            "rollout.roleArn", f"must be a role ARN such as arn:aws:iam::123456789012:role/OrganizationAccountAccessRole (got {role_arn!r})"
+        )
+    if profile is not None and (not profile.strip() or any(c.isspace() for c in profile)):
+        reader.error("rollout.profile", f"must be a profile name without spaces (got {profile!r})")
+    if profile and role_arn:
+        reader.error("rollout", "give profile or roleArn, not both")
+    return RolloutConfig(profile, role_arn)
 
 
 def _parse_cidrs(raw: Any, findings: list[Finding]) -> tuple[str, ...]:

@@ -29,6 +29,13 @@ CONFIG_KEYS: tuple[KeyDoc, ...] = (
         "`per-service`: each service gets `<prefix>-state-<service>`, limited to its own Pulumi project's keys; `shared`: one state role `<prefix>-state` for every service's state (opt-in; `review` warns)",
     ),
     KeyDoc("namePrefix", "`iam-baseline`", "IAM name characters, ≤ 58; names the IAM path `/<prefix>/`, the roles and the default bucket"),
+    KeyDoc("rollout", "`{}`", "how `iam-baseline rollout` gets this account's credentials: the `rollout.*` keys below, at most one"),
+    KeyDoc("rollout.profile", "none", "a named AWS profile (in `~/.aws/config`) for this account"),
+    KeyDoc(
+        "rollout.roleArn",
+        "none",
+        "a role to assume in this account with the operator's credentials (`arn:aws:iam::ACCOUNT:role/OrganizationAccountAccessRole`)",
+    ),
     KeyDoc("stateBucket", "`{}`", "map of the `stateBucket.*` keys below"),
     KeyDoc("stateBucket.name", "`<prefix lowercased>-state-<account>-<region>`", "an S3 bucket name"),
     KeyDoc("stateBucket.kms", "`false`", "`true`: SSE-KMS with a dedicated key and a bucket key; `false`: SSE-S3"),
