@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from baseline.aws.arns import AccountContext
+from baseline.design.config import is_prod_environment
 from baseline.offline.engine import Rendering, run_offline
+from baseline.offline.fake_aws import OFFLINE_ACCOUNT_ID
 from baseline.offline.stack_files import load_stack_config
 from baseline.stack.program import run_stack
 
@@ -26,8 +28,11 @@ def encode(raw: dict[str, Any], region: str = "us-east-1") -> dict[str, str]:
     return config
 
 
-def render(raw: dict[str, Any], stack: str = "dev", region: str = "us-east-1") -> Rendering:
-    """Run the real program offline with this config."""
+def render(raw: dict[str, Any], stack: str = "dev", region: str = "us-east-1", pin: bool = True) -> Rendering:
+    """Run the real program offline with this config; a prod stack is pinned to the offline account
+    (prod requires a pin) unless `pin` is False or the config names an account itself."""
+    if pin and is_prod_environment(str(raw.get("environment", stack))) and "accountId" not in raw:
+        raw = {**raw, "accountId": OFFLINE_ACCOUNT_ID}
     return run_offline(run_stack, stack, encode(raw, region))
 
 

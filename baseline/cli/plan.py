@@ -60,7 +60,7 @@ def plan_data(rendering: Rendering) -> dict[str, Any]:
     buckets = {b.inputs["bucket"]: {"policies": bucket_policies} for b in rendering.of_type(BUCKET)}
     return {
         "stack": rendering.stack,
-        "account": {"id": ctx.account_id, "region": ctx.region, "partition": ctx.partition},
+        "account": {"id": ctx.account_id, "region": ctx.region, "partition": ctx.partition, "pinned": rendering.account_pinned},
         "resourceCount": sum(r.custom for r in rendering.registrations),
         "principals": principals,
         "buckets": buckets,
@@ -77,7 +77,7 @@ def format_plan(data: dict[str, Any]) -> str:
     acct = data["account"]
     lines = [
         f"# iam-baseline plan for stack {data['stack']!r}",
-        f"# offline stand-ins: account {acct['id']}, region {acct['region']}, partition {acct['partition']}; nothing contacted AWS",
+        f"# offline stand-ins: account {acct['id']}{' (pinned: pulumi up refuses other accounts)' if acct.get('pinned') else ' (not pinned)'}, region {acct['region']}, partition {acct['partition']}; nothing contacted AWS",
         f"# {data['resourceCount']} resources would be created; secrets are shown as {MASK}",
     ]
     # Registration order varies between runs; print the CI user first, then roles by name.

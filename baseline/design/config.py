@@ -56,6 +56,7 @@ DEFAULT_STATE_ISOLATION = "per-service"
 DEFAULT_MAX_KEY_AGE_DAYS = 90
 _ARN_SHAPE = re.compile(r"arn:(\*|aws[a-z-]*):([a-z0-9*-]*):([a-z0-9*-]*):(\d{12}|\*|):(.+)", re.ASCII)
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
 ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
 
 
@@ -136,6 +137,7 @@ class BaselineConfig:
     warnings: tuple[Finding, ...] = ()
     project: str = BASELINE_PROJECT  # the baseline's own Pulumi project, whose state no role may touch
     rollout: RolloutConfig = RolloutConfig()
+    pinned_accounts: tuple[str, ...] = ()  # iam-baseline:accountId and aws:allowedAccountIds
 
     @property
     def is_prod(self) -> bool:
@@ -195,12 +197,18 @@ class _Reader:
         return value
 
 
-def parse_config(raw: Mapping[str, Any], stack: str, now: datetime | None = None, project: str = BASELINE_PROJECT) -> BaselineConfig:
+def parse_config(
+    raw: Mapping[str, Any],
+    stack: str,
+    now: datetime | None = None,
+    project: str = BASELINE_PROJECT,
+    allowed_account_ids: tuple[str, ...] = (),
+) -> BaselineConfig:
     """Return the validated config for a stack, or raise ConfigError listing every problem.
 
     `raw` maps each key of the `iam-baseline:` namespace (without the prefix) to its decoded value;
     `now` (default: the current time) is what delete windows are checked against; `project` is the
-    baseline's own Pulumi project name.
+    baseline's own Pulumi project name; `allowed_account_ids` is the AWS provider's `aws:allowedAccountIds`.
     """
     now = now or datetime.now(UTC)
     findings: list[Finding] = []
@@ -242,6 +250,7 @@ def parse_config(raw: Mapping[str, Any], stack: str, now: datetime | None = None
     window_rules = WindowRules(now, top.integer("maxDeleteWindowHours", DEFAULT_MAX_DELETE_WINDOW_HOURS, 1, 168))
     services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings, window_rules, isolation)
     rollout = _parse_rollout(top.raw.get("rollout"), findings)
+    pinned = _pinned_accounts(top, allowed_account_ids)
     findings += _check_ci_modes(ci, services, prod)
     findings += _check_isolation(ci, services, isolation, (project, handoff_project(project)))
     if findings:
@@ -259,6 +268,7 @@ def parse_config(raw: Mapping[str, Any], stack: str, now: datetime | None = None
         tuple(warnings),
         project,
         rollout,
+        pinned,
     )
 
 
@@ -303,6 +313,28 @@ def _parse_ci(raw: Any, findings: list[Finding]) -> CiConfig:
         require_session_name=session_name,
         max_key_age_days=reader.integer("maxKeyAgeDays", DEFAULT_MAX_KEY_AGE_DAYS, 1, 3_650, " days"),
     )
+
+
+def _pinned_accounts(top: _Reader, allowed_account_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the accounts the stack may deploy to (iam-baseline:accountId and aws:allowedAccountIds)."""
+    account = top.string("accountId", None)
+    if account is not None and not ACCOUNT_ID.fullmatch(account):
+        top.error("accountId", f"must be a 12-digit AWS account ID (got {account!r})")
+        account = None
+    return tuple(sorted({*allowed_account_ids, *([account] if account else [])}))
+
+
+def account_pin_findings(config: BaselineConfig, account_id: str) -> list[Finding]:
+    """Return why the program must not deploy with credentials for `account_id`: a prod stack that pins no
+    account, or an account the stack is not pinned to. Checked by the program before it registers anything."""
+    if config.pinned_accounts and account_id not in config.pinned_accounts:
+        detail = f"the credentials are for account {account_id}; this stack is pinned to {', '.join(config.pinned_accounts)}"
+        return [config_error("accountId", detail)]
+    if config.is_prod and not config.pinned_accounts:
+        detail = ("a prod stack must pin its account (iam-baseline:accountId, or aws:allowedAccountIds) so that "
+                  "`pulumi up` with another account's credentials stops before changing anything")  # fmt: skip
+        return [config_error("accountId", detail)]
+    return []
 
 
 def _parse_rollout(raw: Any, findings: list[Finding]) -> RolloutConfig:
@@ -534,3 +566,13 @@ def decode_pulumi_config(values: Mapping[str, Any], namespace: str = CONFIG_NAME
                 value = json.loads(value)
         decoded[key] = value
     return decoded
+
+
+def allowed_account_ids(values: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the AWS provider's `aws:allowedAccountIds` from Pulumi config (a JSON list), as strings."""
+    raw = values.get("aws:allowedAccountIds")
+    if raw is None:
+        return ()
+    with contextlib.suppress(ValueError, TypeError):
+        raw = json.loads(raw) if isinstance(raw, str) else raw
+    return tuple(str(a) for a in raw) if isinstance(raw, list) else (str(raw),)

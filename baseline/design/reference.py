@@ -21,6 +21,11 @@ CONFIG_KEYS: tuple[KeyDoc, ...] = (
         "the stack name",
         "compared case-insensitively: `prod` or `production` is prod (deletes off by default, no pull-request subjects); `dev`, `development`, `test`, `qa`, `stage`, `staging`, `sandbox`, `preview` are not; any other value is non-prod with a warning",
     ),
+    KeyDoc(
+        "accountId",
+        "none; required in prod unless `aws:allowedAccountIds` is set",
+        "the 12-digit AWS account this stack deploys to: `pulumi up` with credentials for another account stops before anything is registered, and `plan` shows it",
+    ),
     KeyDoc("allowDelete", "`false` when `environment` is `prod`, else `true`", "boolean"),
     KeyDoc("maxDeleteWindowHours", "`24`", "1 to 168: how far ahead a `deleteWindow` may end"),
     KeyDoc(

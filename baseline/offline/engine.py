@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -11,7 +13,7 @@ from typing import Any
 import pulumi
 
 from baseline.aws.arns import AccountContext
-from baseline.offline.fake_aws import DEFAULT_REGION, BaselineMocks, RecordingMonitor, Registration, offline_context
+from baseline.offline.fake_aws import DEFAULT_REGION, OFFLINE_ACCOUNT_ID, BaselineMocks, RecordingMonitor, Registration, offline_context
 from baseline.offline.pulumi_private import clear_pending_work, exported_outputs, forget_stack_resource, run_program, sync_await
 from baseline.offline.stack_files import PROJECT
 
@@ -34,6 +36,7 @@ class Rendering:
     warnings: list[str] = field(default_factory=list)
     stack_references: list[str] = field(default_factory=list)  # the other stacks the program read
     invokes: list[str] = field(default_factory=list)  # the data sources the program called
+    account_pinned: bool = False  # the stand-in account is the one the config pins
 
     def of_type(self, typ: str) -> list[Registration]:
         """Return the registrations of one resource type, in registration order."""
@@ -71,6 +74,17 @@ def reveal(value: Any) -> Any:
     return value
 
 
+def pinned_account(config: Mapping[str, str], project: str) -> str | None:
+    """Return the account a stack's config pins: `<project>:accountId`, else the first of `aws:allowedAccountIds`."""
+    account = config.get(f"{project}:accountId")
+    if account and account.strip('"').isascii() and account.strip('"').isdigit():
+        return account.strip('"')
+    with contextlib.suppress(ValueError, TypeError, IndexError):
+        allowed = json.loads(config.get("aws:allowedAccountIds") or "[]")
+        return str(allowed[0]) if allowed else None
+    return None
+
+
 def run_offline(
     program: Callable[[], None],
     stack: str,
@@ -81,10 +95,16 @@ def run_offline(
     project: str = PROJECT,
     any_stack_outputs: dict[str, Any] | None = None,
 ) -> Rendering:
-    """Run a Pulumi program under mocks with the given config; return its registrations and outputs."""
-    ctx = ctx or offline_context(config.get("aws:region", DEFAULT_REGION))
+    """Run a Pulumi program under mocks with the given config; return its registrations and outputs.
+
+    The stand-in account is the one the config pins (`<project>:accountId`, else `aws:allowedAccountIds`),
+    so that `plan` shows the account a stack may deploy to and the program's own account check passes.
+    """
+    pinned = pinned_account(config, project)
+    ctx = ctx or offline_context(config.get("aws:region", DEFAULT_REGION), pinned or OFFLINE_ACCOUNT_ID)
     mocks = BaselineMocks(ctx, stack_outputs, any_stack_outputs)
     rendering = Rendering(stack, ctx, mocks.registrations, stack_references=mocks.stack_references, invokes=mocks.invokes)
+    rendering.account_pinned = pinned is not None
     forget_stack_resource()  # a fresh stack resource per run
     pulumi.runtime.set_mocks(
         mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks), logger=_warning_collector(rendering.warnings)

@@ -16,8 +16,9 @@ import pulumi_random as random
 from baseline import __version__
 from baseline.aws.arns import AccountContext
 from baseline.design.blueprint import Blueprint, design_baseline, role_names
-from baseline.design.config import BaselineConfig, decode_pulumi_config, parse_config
+from baseline.design.config import BaselineConfig, account_pin_findings, allowed_account_ids, decode_pulumi_config, parse_config
 from baseline.design.external_ids import SEED_LENGTH, derive_external_id, derive_handoff_passphrase
+from baseline.design.findings import ConfigError
 from baseline.offline.pulumi_private import all_config
 from baseline.stack.args import ci_principal_args, github_oidc_args, service_roles_args, state_backend_args
 from baseline.stack.aws_config import RoleProfile, aws_config_text
@@ -29,7 +30,8 @@ from baseline.stack.state_backend import StateBackend
 
 def read_stack_config(stack: str) -> BaselineConfig:
     """Return the running stack's parsed `iam-baseline:` config (all keys, so unknown ones are caught)."""
-    return parse_config(decode_pulumi_config(all_config()), stack, project=pulumi.get_project())
+    values = all_config()
+    return parse_config(decode_pulumi_config(values), stack, project=pulumi.get_project(), allowed_account_ids=allowed_account_ids(values))
 
 
 def read_account_context() -> AccountContext:
@@ -46,6 +48,8 @@ def read_account_context() -> AccountContext:
 
 def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any]:
     """Register the baseline's resources and return its stack outputs by name."""
+    if pin_problems := account_pin_findings(config, ctx.account_id):
+        raise ConfigError(pin_problems)  # before anything is registered: the wrong account, or prod unpinned
     bp = design_baseline(config, ctx)  # raises ConfigError before anything is registered
     for warning in bp.warnings:
         pulumi.log.warn(warning.line())

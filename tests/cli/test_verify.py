@@ -214,7 +214,12 @@ def test_the_command_reports_json_and_exits_1_on_a_difference(rendering, tmp_pat
     from baseline.cli.main import main
 
     (tmp_path / "Pulumi.yaml").write_text("name: iam-baseline\nruntime: python\n")
-    config = {"aws:region": REGION, "iam-baseline:ci": {"createAccessKey": True}, "iam-baseline:services": SERVICES}
+    config = {
+        "aws:region": REGION,
+        "iam-baseline:accountId": "123456789012",
+        "iam-baseline:ci": {"createAccessKey": True},
+        "iam-baseline:services": SERVICES,
+    }
     (tmp_path / "Pulumi.prod.yaml").write_text(json.dumps({"config": config}))
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps(reveal(rendering.outputs)))

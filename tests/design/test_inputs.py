@@ -167,3 +167,40 @@ def test_the_key_age_verify_reports_is_a_bounded_whole_number():
     assert parse_config({"ci": {"maxKeyAgeDays": "30"}}, "dev").ci.max_key_age_days == 30
     assert parse_config({}, "dev").ci.max_key_age_days == 90
     assert "1 to 3650" in problems({"ci": {"maxKeyAgeDays": 0}})["ci.maxKeyAgeDays"]
+
+
+def test_a_prod_stack_must_pin_its_account_and_other_accounts_are_refused_before_registration(monkeypatch):
+    from baseline.design.config import account_pin_findings, allowed_account_ids
+    from baseline.offline.fake_aws import BaselineMocks
+
+    unpinned = parse_config({"services": {"api": svc()}}, "prod")
+    (finding,) = account_pin_findings(unpinned, "111122223333")
+    assert finding.location == "accountId" and "must pin its account" in finding.detail
+    assert account_pin_findings(parse_config({}, "dev"), "111122223333") == [], "dev may stay unpinned"
+    pinned = parse_config({"accountId": "444455556666"}, "prod")
+    assert "pinned to 444455556666" in account_pin_findings(pinned, "111122223333")[0].detail
+    assert account_pin_findings(pinned, "444455556666") == []
+    by_provider = parse_config({}, "prod", allowed_account_ids=allowed_account_ids({"aws:allowedAccountIds": '["777788889999"]'}))
+    assert by_provider.pinned_accounts == ("777788889999",) and account_pin_findings(by_provider, "777788889999") == []
+    assert "12-digit" in problems({"accountId": "12345"})["accountId"]
+    registered = []
+    original = BaselineMocks.new_resource
+    monkeypatch.setattr(BaselineMocks, "new_resource", lambda self, args: registered.append(args.typ) or original(self, args))
+    with pytest.raises(ConfigError, match="must pin its account"):
+        render({"services": {"api": svc()}}, stack="prod", pin=False)
+    from baseline.offline.engine import run_offline
+    from baseline.offline.fake_aws import offline_context
+    from baseline.stack.program import run_stack
+    from tests.helpers import encode
+
+    with pytest.raises(ConfigError, match="pinned to 444455556666"):  # credentials for another account
+        run_offline(run_stack, "dev", encode({"accountId": "444455556666"}), ctx=offline_context("us-east-1", "111122223333"))
+    assert registered == [], "nothing is registered with the wrong credentials"
+
+
+def test_plan_shows_the_pinned_account():
+    from tests.helpers import run_cli
+
+    prod = run_cli("plan", "--stack", "prod")
+    assert prod.returncode == 0 and "account 123456789012 (pinned: pulumi up refuses other accounts)" in prod.stdout
+    assert "(not pinned)" in run_cli("plan", "--stack", "dev").stdout
