@@ -76,9 +76,9 @@ def reveal(value: Any) -> Any:
 
 def pinned_account(config: Mapping[str, str], project: str) -> str | None:
     """Return the account a stack's config pins: `<project>:accountId`, else the first of `aws:allowedAccountIds`."""
-    account = config.get(f"{project}:accountId")
-    if account and account.strip('"').isascii() and account.strip('"').isdigit():
-        return account.strip('"')
+    account = (config.get(f"{project}:accountId") or "").strip('"')
+    if account.isascii() and account.isdigit():
+        return account
     with contextlib.suppress(ValueError, TypeError, IndexError):
         allowed = json.loads(config.get("aws:allowedAccountIds") or "[]")
         return str(allowed[0]) if allowed else None

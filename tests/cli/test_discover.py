@@ -1,6 +1,7 @@
 """`discover` against the example services: the proposal lets each program's resources be created
 (checked in moto with IAM enforcement) and grants no service the program does not use."""
 
+import contextlib
 import json
 import uuid
 
@@ -95,6 +96,18 @@ def create_calls(session, token, suffix):
     return calls.get(token)
 
 
+@contextlib.contextmanager
+def enforcing():
+    """Check every moto request against IAM inside the block (the setup before it runs unchecked)."""
+    previous = settings.INITIAL_NO_AUTH_ACTION_COUNT
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    ActionAuthenticatorMixin.request_count = 0
+    try:
+        yield
+    finally:
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = previous
+
+
 @pytest.fixture(scope="module")
 def baseline_outputs():
     return reveal(render_shipped("dev").outputs)
@@ -113,7 +126,6 @@ def test_the_proposal_names_exactly_the_services_the_program_uses(example, basel
 def test_the_proposal_creates_every_resource_in_the_emulator(example, baseline_outputs):
     proposal = discover(EXAMPLES / example, "dev", baseline_outputs)
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(proposal.actions), "Resource": "*"}]}
-    previous = settings.INITIAL_NO_AUTH_ACTION_COUNT
     with mock_aws():
         admin = boto3.client("iam", region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b")
         admin.create_user(UserName="ci")
@@ -131,9 +143,7 @@ def test_the_proposal_creates_every_resource_in_the_emulator(example, baseline_o
         }
         role = admin.create_role(RoleName="discovered", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
         admin.put_role_policy(RoleName="discovered", PolicyName="proposal", PolicyDocument=json.dumps(policy))
-        settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
-        ActionAuthenticatorMixin.request_count = 0
-        try:
+        with enforcing():
             sts = boto3.client(
                 "sts", region_name=REGION, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
             )
@@ -147,8 +157,6 @@ def test_the_proposal_creates_every_resource_in_the_emulator(example, baseline_o
             unused = "sqs" if "sqs" not in EXPECTED[example] else "dynamodb"
             probe = session.client(unused).list_queues if unused == "sqs" else session.client(unused).list_tables
             assert denied(probe), f"{example}'s proposal reaches {unused}, which it does not use"
-        finally:
-            settings.INITIAL_NO_AUTH_ACTION_COUNT = previous
 
 
 def test_module_names_that_differ_from_iam_prefixes_are_mapped():
@@ -246,15 +254,12 @@ def test_a_prod_role_deploys_an_image_change_of_the_ecs_example(baseline_outputs
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(prod.allow), "Resource": "*"}]}
     if prod.deny_destructive:
         policy["Statement"].append({"Effect": "Deny", "Action": list(prod.deny_destructive), "Resource": "*"})
-    previous = settings.INITIAL_NO_AUTH_ACTION_COUNT
     with mock_aws():
         admin = boto3.client("iam", region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b")
         admin.create_user(UserName="prod-web")
         admin.put_user_policy(UserName="prod-web", PolicyName="prod", PolicyDocument=json.dumps(policy))
         key = admin.create_access_key(UserName="prod-web")["AccessKey"]
-        settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
-        ActionAuthenticatorMixin.request_count = 0
-        try:
+        with enforcing():
             ecs = boto3.client(
                 "ecs", region_name=REGION, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
             )
@@ -262,5 +267,3 @@ def test_a_prod_role_deploys_an_image_change_of_the_ecs_example(baseline_outputs
                 revision = ecs.register_task_definition(family="web", containerDefinitions=[{"name": "web", "image": image, "memory": 512}])
             assert revision["taskDefinition"]["revision"] == 2
             assert denied(ecs.deregister_task_definition, taskDefinition="web:1"), "without skip_destroy the replacement would fail here"
-        finally:
-            settings.INITIAL_NO_AUTH_ACTION_COUNT = previous
