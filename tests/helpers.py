@@ -74,10 +74,14 @@ def run_cli(*args: str, timeout: int = 120, env: dict[str, str] | None = None) -
 
 
 def all_roles(outputs: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Return every exported role by label (`state` for the shared one, `<service>/state` for a service's own)."""
+    """Return every exported role by label (`state` for the shared one, `<service>/state` for a service's
+    own, `<service>/<component>` for a component's)."""
     roles = {"state": outputs["stateRole"]} if "stateRole" in outputs else {}
     for name, role in outputs.get("provisioningRoles", {}).items():
-        roles[name] = role
+        if "arn" in role:
+            roles[name] = role
+        for component, component_role in role.get("components", {}).items():
+            roles[f"{name}/{component}"] = component_role
         if "stateRole" in role:
             roles[f"{name}/state"] = role["stateRole"]
     return roles

@@ -26,6 +26,7 @@ from baseline.aws.catalog import (
 )
 from baseline.aws.permissions import get_data_source_actions, get_resource_permissions
 from baseline.design.grants import compact_actions
+from baseline.design.manifests import Manifest
 
 # Pulumi module -> IAM service prefix, only where they differ (pulumi-aws module names).
 MODULE_PREFIXES = {
@@ -261,6 +262,68 @@ def read_project(path: Path, stack: str) -> tuple[str, dict[str, str]]:
 def discover(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], service: str | None = None) -> Proposal:
     """Run a service program offline (its StackReferences answered by its handoff stack's values) and
     return the proposal. A service not yet in the baseline gets a stand-in role so the program runs."""
+    name, rendering = run_service_program(service_dir, stack, baseline_outputs, service)
+    return propose(name, rendering.registrations, rendering.invokes)
+
+
+def component_manifests(registrations: list[Any]) -> dict[str, Manifest]:
+    """Return, per component type (a ComponentResource's token), the manifest of the AWS resources
+    declared beneath it: what a role deploying only that component needs."""
+    by_urn = {r.urn: r for r in registrations}
+
+    def owner(registration: Any) -> str | None:
+        parent = by_urn.get(registration.parent)
+        while parent is not None:
+            if not parent.custom and parent.typ != "pulumi:pulumi:Stack":
+                return str(parent.typ)
+            parent = by_urn.get(parent.parent)
+        return None
+
+    grouped: dict[str, list[Any]] = {}
+    for registration in registrations:
+        if registration.custom and registration.typ.startswith("aws:") and (component := owner(registration)):
+            grouped.setdefault(component, []).append(registration)
+    manifests = {}
+    for component, members in sorted(grouped.items()):
+        proposal = propose(component, members)
+        if proposal.unverified or proposal.unmapped:
+            unchecked = ", ".join([*proposal.unverified, *proposal.unmapped])
+            raise ValueError(f"component {component}: {unchecked} not in the permission table; a manifest holds checked rows only")
+        deploy = {a for n in proposal.types.values() for a in n.manage}
+        delete = {a for n in proposal.types.values() for a in n.delete} - deploy
+        manifests[component] = Manifest("", component, tuple(sorted(deploy)), tuple(sorted(delete)), (), bool(proposal.pass_roles))
+    return manifests
+
+
+def manifest_file_name(component: str) -> str:
+    """Return a component's manifest file name: its type's last part in kebab case (`queue-worker.json`)."""
+    last = component.rsplit(":", 1)[-1]
+    return "-".join(w.lower() for w in split_camel_words(last)) + ".json"
+
+
+def write_manifests(manifests: dict[str, Manifest], out_dir: Path, check: bool = False) -> list[str]:
+    """Write each manifest to `out_dir` (keeping the `resources` a library set by hand), or with `check`
+    compare instead; return the problems (files that differ or are missing)."""
+    import json
+
+    problems = []
+    out_dir.mkdir(parents=True, exist_ok=True) if not check else None
+    for component, manifest in manifests.items():
+        path = out_dir / manifest_file_name(component)
+        existing = json.loads(path.read_text()) if path.is_file() else None
+        wanted = manifest.to_json()
+        if existing is not None:
+            wanted["resources"] = existing.get("resources", ["*"])
+        if check:
+            if existing != wanted:
+                problems.append(f"{path}: {'missing' if existing is None else 'differs from what ' + component + ' deploys'}")
+        else:
+            path.write_text(json.dumps(wanted, indent=2) + "\n")
+    return problems
+
+
+def run_service_program(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], service: str | None = None) -> tuple[str, Any]:
+    """Run a service program offline and return the service's name and the rendering."""
     import functools
     import os
     import sys
@@ -297,7 +360,7 @@ def discover(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], se
         sys.path[:] = path
         os.environ.clear()
         os.environ.update(environ)
-    return propose(name, rendering.registrations, rendering.invokes)
+    return name, rendering
 
 
 def _run_program(service_dir: Path) -> None:

@@ -42,8 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     disc.add_argument("--service", help="service name in the baseline (default: the program's `service` config, else its project name)")
     disc.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
     disc.add_argument("--json", action="store_true", help="print, per resource type and data source, what it needs, and the actions")
+    disc.add_argument(
+        "--manifests", type=Path, metavar="DIR",
+        help="for a component library's example program: write one permission manifest per component type into DIR",
+    )  # fmt: skip
+    disc.add_argument("--check", action="store_true", help="with --manifests: compare instead of writing; exit 1 when any differs")
     tight = commands.add_parser("tighten", help="reduce a service's actions to those its role used, from CloudTrail logs")
-    tight.add_argument("--service", required=True, help="the service whose provisioning role to look for")
+    tight.add_argument("--service", required=True, help="the service (or `<service>/<component>`) whose provisioning role to look for")
     tight.add_argument("--cloudtrail", type=Path, required=True, help="folder of CloudTrail log files (.json or .json.gz)")
     tight.add_argument("--stack", default="prod", help="the baseline stack the role belongs to (default: prod)")
     tight.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
@@ -253,12 +258,40 @@ def _discover(args: argparse.Namespace) -> int:
     if not (args.path / "Pulumi.yaml").is_file():
         raise UsageError(f"{args.path}: no Pulumi.yaml; give the service's Pulumi project folder")
     baseline = reveal(_render(args.project_dir, args.stack).outputs)
+    if args.check and args.manifests is None:
+        raise UsageError("--check: compares manifests, so it needs --manifests DIR")
+    if args.manifests is not None:
+        return _write_manifests(args, baseline)
     try:
         proposal = discover(args.path.resolve(), args.stack, baseline, args.service)
     except UnknownInvoke as error:
         raise UsageError(f"{args.path}: the program calls {error}") from None
     print(json.dumps(proposal.to_json(), indent=2) if args.json else format_proposal(proposal))
     return 0
+
+
+def _write_manifests(args: argparse.Namespace, baseline: dict[str, Any]) -> int:
+    from baseline.cli.discover import component_manifests, manifest_file_name, run_service_program, write_manifests
+    from baseline.offline.fake_aws import UnknownInvoke
+
+    if args.manifests.exists() and not args.manifests.is_dir():
+        raise UsageError(f"--manifests: {args.manifests} is not a folder")
+    try:
+        _, rendering = run_service_program(args.path.resolve(), args.stack, baseline, args.service)
+        manifests = component_manifests(rendering.registrations)
+    except UnknownInvoke as error:
+        raise UsageError(f"{args.path}: the program calls {error}") from None
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if not manifests:
+        raise UsageError(f"{args.path}: the program declares no AWS resources inside a ComponentResource")
+    problems = write_manifests(manifests, args.manifests, check=args.check)
+    for problem in problems:
+        print(f"stale manifest: {problem}; regenerate with the same command without --check", file=sys.stderr)
+    if not args.check:
+        for component in manifests:
+            print(f"{component}: {args.manifests / manifest_file_name(component)}")
+    return 1 if problems else 0
 
 
 def _tighten(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
-from baseline.design.handoff import SECRET_HANDOFF_OUTPUTS, handoff_stack_outputs, service_entry
+from baseline.design.handoff import SECRET_HANDOFF_OUTPUTS, handoff_stack_outputs, holds_external_id, service_entry
 
 PASSPHRASE_ENV = "PULUMI_CONFIG_PASSPHRASE"
 
@@ -23,7 +23,7 @@ def handoff_program(values: Mapping[str, Any]) -> Callable[[], None]:
         import pulumi
 
         for name, value in sorted(values.items()):
-            secret = name in SECRET_HANDOFF_OUTPUTS and isinstance(value, Mapping) and "externalId" in value
+            secret = name in SECRET_HANDOFF_OUTPUTS and holds_external_id(value)
             pulumi.export(name, pulumi.Output.secret(value) if secret else value)
 
     return program

@@ -56,6 +56,9 @@ class ServiceRolePlan:
     state_role_name: str | None = None  # per-service state isolation only
     state_role_arn: str | None = None
     handoff_stack: str = ""  # the small stack holding only this service's values
+    has_role: bool = True  # False for a service split into components with no grant of its own
+    component: str = ""  # set on a component's plan: the component's name
+    components: tuple[ServiceRolePlan, ...] = ()  # a service's per-component roles
 
     @property
     def handoff_key_prefix(self) -> str:
@@ -91,6 +94,11 @@ class Blueprint:
     services: tuple[ServiceRolePlan, ...]
     baseline_iam_arns: tuple[str, ...] = ()
     warnings: tuple[Finding, ...] = ()
+
+    @property
+    def role_plans(self) -> tuple[ServiceRolePlan, ...]:
+        """Return every provisioning role: each service's own (when it has one), then its components'."""
+        return tuple(p for plan in self.services for p in ((plan,) if plan.has_role else ()) + plan.components)
 
     @property
     def s3_endpoint(self) -> str:
@@ -201,8 +209,11 @@ class Blueprint:
         return ci_boundary_policy(self.role_path_arn)
 
 
-def _service_plan(config: BaselineConfig, svc: ServiceConfig, baseline_path: str, ctx: AccountContext) -> ServiceRolePlan:
-    prefix, own_state_role = config.name_prefix, config.state_isolation == "per-service"
+def _service_plan(
+    config: BaselineConfig, svc: ServiceConfig, baseline_path: str, ctx: AccountContext, parent: ServiceConfig | None = None
+) -> ServiceRolePlan:
+    """Return a service's plan (with its components'), or, given `parent`, the plan of one of its components."""
+    prefix, own_state_role = config.name_prefix, config.state_isolation == "per-service" and parent is None
     role_name = naming.service_role_name(prefix, svc.name)
     grant = resolve_grant(svc.actions, svc.allow_delete)
     service_path = naming.service_iam_path(prefix, svc.name)
@@ -214,6 +225,13 @@ def _service_plan(config: BaselineConfig, svc: ServiceConfig, baseline_path: str
     state_name = naming.service_state_role_name(prefix, svc.name) if own_state_role else None
     state_arn = arns.role_arn(ctx, baseline_path, state_name) if state_name else None
     handoff = naming.handoff_stack_name(config.project, config.stack, svc.pulumi_project)
+    components = () if parent else tuple(_service_plan(config, svc.component_unit(c), baseline_path, ctx, svc) for c in svc.components)
+    if parent is not None:
+        component = svc.name.removeprefix(f"{parent.name}-")
+        return ServiceRolePlan(
+            svc, role_name, arns.role_arn(ctx, baseline_path, role_name), grant, service_path, confinement, boundary_name,
+            handoff_stack=handoff, component=component,
+        )  # fmt: skip
     return ServiceRolePlan(
         svc,
         role_name,
@@ -225,6 +243,8 @@ def _service_plan(config: BaselineConfig, svc: ServiceConfig, baseline_path: str
         state_name,
         state_arn,
         handoff,
+        svc.has_own_role,
+        components=components,
     )
 
 
@@ -244,7 +264,8 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     state_role_name = naming.shared_state_role_name(prefix) if config.state_isolation == "shared" else None
     services = tuple(_service_plan(config, svc, iam_path, ctx) for svc in config.services)
     state_role_arn = arns.role_arn(ctx, iam_path, state_role_name) if state_role_name else None
-    role_arns = [a for a in [state_role_arn, *(s.role_arn for s in services), *(s.state_role_arn for s in services)] if a]
+    own_roles = [p.role_arn for s in services for p in ((s,) if s.has_role else ()) + s.components]
+    role_arns = [a for a in [state_role_arn, *own_roles, *(s.state_role_arn for s in services)] if a]
     role_path_arn = arns.role_arn(ctx, iam_path, "*")
     exact = ci_group_policy(role_arns, config.ci.allowed_source_cidrs)
     ci_assume = tuple(role_arns) if quotas.policy_size(policy_json(exact)) <= quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS else (role_path_arn,)
@@ -285,7 +306,9 @@ def role_names(bp: Blueprint) -> list[str]:
     """Return every role the baseline creates: the shared state role, then each service's roles."""
     names = [bp.state_role_name] if bp.state_role_name else []
     for plan in bp.services:
-        names += [plan.role_name] + ([plan.state_role_name] if plan.state_role_name else [])
+        names += [plan.role_name] if plan.has_role else []
+        names += [plan.state_role_name] if plan.state_role_name else []
+        names += [component.role_name for component in plan.components]
     return names
 
 
@@ -325,18 +348,24 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
     if bp.config.ci.uses_user:
         over("ci", "the CI group's policy", bp.ci_group_policy(), quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS)
         over("ci", "the CI user's permissions boundary", bp.ci_boundary_policy(), quotas.MANAGED_POLICY_MAX_CHARS)
-    for plan in bp.services:
-        key = f"services.{plan.service.name}"
+    for plan in bp.role_plans:
+        key = config_key(plan)
         trust = bp.trust_policy(plan.subjects, plan.service.external_id or EXTERNAL_ID_PLACEHOLDER)
         over(key, "the role's trust policy", trust, quotas.TRUST_POLICY_MAX_CHARS)
-        over(f"{key}.actions", "the role's policy", bp.service_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
-        if plan.state_role_name is not None:
-            over(key, "its state role's policy", bp.project_state_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
+        grant_key = f"{key}.uses" if plan.service.uses else f"{key}.actions"
+        over(grant_key, "the role's policy", bp.service_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
         if (boundary := bp.service_boundary(plan, key_arn)) is not None:
-            over(f"{key}.actions", "the permissions boundary for roles it creates", boundary, quotas.MANAGED_POLICY_MAX_CHARS)
+            over(grant_key, "the permissions boundary for roles it creates", boundary, quotas.MANAGED_POLICY_MAX_CHARS)
+        if not plan.service.allow_delete and not plan.service.uses:  # a manifest's deletes are dropped by design
+            findings += _dropped_destructive(plan.service, key)
     for plan in bp.services:
-        if not plan.service.allow_delete:
-            findings += _dropped_destructive(plan.service)
+        if plan.state_role_name is not None:
+            over(
+                f"services.{plan.service.name}",
+                "its state role's policy",
+                bp.project_state_policy(plan, key_arn),
+                quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS,
+            )
     role_count = len(role_names(bp))
     if role_count > quotas.ROLES_PER_ACCOUNT:
         findings.append(Finding("role-quota", "services", role_quota_detail(role_count)))
@@ -349,12 +378,19 @@ def role_quota_detail(role_count: int) -> str:
     return f"{role_count} roles exceed the account's default quota of {quotas.ROLES_PER_ACCOUNT}; ask AWS to raise it first"
 
 
-def _dropped_destructive(service: ServiceConfig) -> list[Finding]:
+def config_key(plan: ServiceRolePlan) -> str:
+    """Return the config key a role comes from: `services.<name>` or `services.<name>.components.<component>`."""
+    if plan.component:
+        return f"services.{plan.service.name.removesuffix('-' + plan.component)}.components.{plan.component}"
+    return f"services.{plan.service.name}"
+
+
+def _dropped_destructive(service: ServiceConfig, key: str) -> list[Finding]:
     """Return a warning for each action named outright that is dropped because deletes are denied."""
     return [
         Finding(
             "destructive-dropped",
-            f"services.{service.name}.actions[{index}]",
+            f"{key}.actions[{index}]",
             f"{pattern!r} is destructive and is not granted because deletes are not allowed here (allowDelete: false)",
         )
         for index, pattern in enumerate(service.actions)

@@ -21,6 +21,8 @@ from baseline.design.delete_windows import (
 from baseline.design.findings import CONFIG_NAMESPACE, ConfigError, Finding, config_error
 from baseline.design.github_subjects import REF_PATTERN, GithubRepository, admits_pull_requests, parse_repository
 from baseline.design.github_subjects import subjects as github_subjects
+from baseline.design.grants import expand_patterns
+from baseline.design.manifests import INSTALLED, PLACEHOLDER, Manifest, ManifestSource, fill_placeholders, parse_manifest
 from baseline.design.naming import (
     BASELINE_PROJECT,
     PROJECT_NAME_PATTERN,
@@ -46,6 +48,9 @@ CI_GITHUB_KEYS = child_keys("ci.github")
 CI_MODES = ("user", "github", "both")
 SERVICE_KEYS = child_keys("services.<name>")
 SERVICE_GITHUB_KEYS = child_keys("services.<name>.github")
+COMPONENT_KEYS = child_keys("services.<name>.components.<component>")
+# Placeholders the baseline fills itself in manifest resources; others come from `placeholders`.
+BUILTIN_PLACEHOLDERS = ("component", "service")
 SESSION_NAME_PATTERN = re.compile(r"[\w+=,.@*?-]{1,64}", re.ASCII)
 OIDC_PROVIDER_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com", re.ASCII)
 
@@ -104,15 +109,49 @@ class ServiceGithubConfig:
 
 
 @dataclass(frozen=True)
+class ComponentConfig:
+    """One component of a service, deployed through its own provisioning role."""
+
+    name: str
+    actions: tuple[str, ...]  # its own `actions` and those of the manifests it `uses`, merged
+    resources: tuple[str, ...]
+    allow_delete: bool
+    delete_window: DeleteWindow | None = None
+    uses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     name: str
-    actions: tuple[str, ...]
+    actions: tuple[str, ...]  # its own `actions` and those of the manifests it `uses`; () with components only
     resources: tuple[str, ...]
     allow_delete: bool
     external_id: str | None
     github: ServiceGithubConfig | None = None
     delete_window: DeleteWindow | None = None
     pulumi_project: str = ""
+    uses: tuple[str, ...] = ()
+    components: tuple[ComponentConfig, ...] = ()
+
+    @property
+    def has_own_role(self) -> bool:
+        """Return whether the service has a provisioning role of its own (not only its components')."""
+        return bool(self.actions)
+
+    def component_unit(self, component: ComponentConfig) -> ServiceConfig:
+        """Return a component as the unit a provisioning role is built for: the service's trusts, state
+        and handoff stack, with the component's grant. Its name `<service>-<component>` names the role."""
+        return ServiceConfig(
+            name=f"{self.name}-{component.name}",
+            actions=component.actions,
+            resources=component.resources,
+            allow_delete=component.allow_delete,
+            external_id=None,
+            github=self.github,
+            delete_window=component.delete_window,
+            pulumi_project=self.pulumi_project,
+            uses=component.uses,
+        )
 
 
 @dataclass(frozen=True)
@@ -203,12 +242,14 @@ def parse_config(
     now: datetime | None = None,
     project: str = BASELINE_PROJECT,
     allowed_account_ids: tuple[str, ...] = (),
+    manifests: ManifestSource = INSTALLED,
 ) -> BaselineConfig:
     """Return the validated config for a stack, or raise ConfigError listing every problem.
 
     `raw` maps each key of the `iam-baseline:` namespace (without the prefix) to its decoded value;
     `now` (default: the current time) is what delete windows are checked against; `project` is the
-    baseline's own Pulumi project name; `allowed_account_ids` is the AWS provider's `aws:allowedAccountIds`.
+    baseline's own Pulumi project name; `allowed_account_ids` is the AWS provider's `aws:allowedAccountIds`;
+    `manifests` is where `uses` finds component manifests (default: installed entry points).
     """
     now = now or datetime.now(UTC)
     findings: list[Finding] = []
@@ -248,7 +289,7 @@ def parse_config(
         top.error("stateIsolation", f"must be one of {', '.join(STATE_ISOLATION_MODES)} (got {isolation!r})")
         isolation = DEFAULT_STATE_ISOLATION
     window_rules = WindowRules(now, top.integer("maxDeleteWindowHours", DEFAULT_MAX_DELETE_WINDOW_HOURS, 1, 168))
-    services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings, window_rules, isolation)
+    services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings, window_rules, isolation, manifests)
     rollout = _parse_rollout(top.raw.get("rollout"), findings)
     pinned = _pinned_accounts(top, allowed_account_ids)
     findings += _check_ci_modes(ci, services, prod)
@@ -451,7 +492,13 @@ def _check_isolation(ci: CiConfig, services: tuple[ServiceConfig, ...], isolatio
 
 
 def _parse_services(
-    raw: Any, name_prefix: str, default_allow_delete: bool, findings: list[Finding], windows: WindowRules, isolation: str
+    raw: Any,
+    name_prefix: str,
+    default_allow_delete: bool,
+    findings: list[Finding],
+    windows: WindowRules,
+    isolation: str,
+    manifests: ManifestSource = INSTALLED,
 ) -> tuple[ServiceConfig, ...]:
     if raw is None:
         return ()
@@ -463,6 +510,7 @@ def _parse_services(
     seen_lower: dict[str, str] = {}
     external_ids: dict[str, str] = {}
     services = []
+    loader = _ManifestLoader(manifests, findings)
     for name in sorted(raw, key=str):
         key = f"services.{name}"
         if problem := quotas.iam_name_problem(str(name), max_name):
@@ -475,8 +523,10 @@ def _parse_services(
             )
         seen_lower[str(name).lower()] = str(name)
         reader = _Reader(raw[name], key, SERVICE_KEYS, findings)
-        actions = _parse_actions(reader.raw.get("actions"), f"{key}.actions", findings)
-        resources = _parse_resources(reader.raw.get("resources", ["*"]), f"{key}.resources", findings)
+        placeholders = _parse_placeholders(reader.raw.get("placeholders"), f"{key}.placeholders", findings)
+        allow_delete = reader.boolean("allowDelete", default_allow_delete)
+        has_components = reader.raw.get("components") is not None
+        grant = _parse_grant(reader, key, windows, allow_delete, loader, {**placeholders, "service": str(name)}, optional=has_components)
         external_id = reader.string("externalId", None)
         if external_id is not None:
             if not quotas.EXTERNAL_ID_PATTERN.fullmatch(external_id):
@@ -488,16 +538,208 @@ def _parse_services(
                 reader.error(f"{key}.externalId", f"is the same as {external_ids[external_id]}; every role needs its own")
             external_ids[external_id] = f"{key}.externalId"
         github = _parse_github(reader.raw.get("github"), f"{key}.github", findings)
-        allow_delete = reader.boolean("allowDelete", default_allow_delete)
-        window, problems = parse_delete_window(
-            reader.raw.get("deleteWindow"), f"{key}.deleteWindow", windows.now, windows.max_hours, allow_delete
-        )
-        findings += problems
         project = reader.string("pulumiProject", str(name)) or str(name)
         if not PROJECT_NAME_PATTERN.fullmatch(project):
             reader.error(f"{key}.pulumiProject", f"must be a Pulumi project name: letters, digits, - _ . (got {project!r})")
-        services.append(ServiceConfig(str(name), actions, resources, allow_delete, external_id, github, window, project))
+        components = _parse_components(
+            reader.raw.get("components"), key, name_prefix, str(name), allow_delete, windows, loader, placeholders, findings
+        )
+        service = ServiceConfig(
+            str(name), grant.actions, grant.resources, allow_delete, external_id, github, grant.window, project, grant.uses, components
+        )
+        findings += _component_overlaps(service)
+        services.append(service)
+    # A component's role <prefix>-svc-<service>-<component> must not be another service's role.
+    units = {s.name.lower(): f"services.{s.name}" for s in services}
+    for svc in services:
+        for component in svc.components:
+            unit = svc.component_unit(component).name
+            if unit.lower() in units:
+                findings.append(
+                    config_error(
+                        f"services.{svc.name}.components.{component.name}",
+                        f"its role {service_role_name(name_prefix, unit)} is also {units[unit.lower()]}'s role; rename one",
+                    )
+                )
+            units[unit.lower()] = f"services.{svc.name}.components.{component.name}"
     return tuple(services)
+
+
+@dataclass(frozen=True)
+class _Grant:
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    window: DeleteWindow | None
+    uses: tuple[str, ...]
+
+
+class _ManifestLoader:
+    """Loads each manifest a service names once, recording a finding for an unknown or invalid one."""
+
+    def __init__(self, source: ManifestSource, findings: list[Finding]) -> None:
+        self.source, self.findings = source, findings
+        self.loaded: dict[str, Manifest | list[str] | None] = {}
+
+    def get(self, name: str, key: str) -> Manifest | None:
+        if name not in self.loaded:
+            try:
+                self.loaded[name] = parse_manifest(name, self.source.load(name))
+            except KeyError:
+                self.loaded[name] = None
+            except Exception as error:  # a library's entry point that fails to import
+                self.loaded[name] = [f"its entry point failed to load ({type(error).__name__}: {error})"]
+        found = self.loaded[name]
+        if found is None:
+            installed = ", ".join(self.source.available()) or "none"
+            self.findings.append(
+                config_error(
+                    key,
+                    f"{name!r} is not an installed component manifest (entry point group iam_baseline.permissions); installed: {installed}",
+                )
+            )
+            return None
+        if isinstance(found, list):
+            self.findings.append(config_error(key, f"manifest {name!r} is invalid: {'; '.join(found)}"))
+            return None
+        return found
+
+
+def _parse_grant(
+    reader: _Reader,
+    key: str,
+    windows: WindowRules,
+    allow_delete: bool,
+    loader: _ManifestLoader,
+    placeholders: Mapping[str, str],
+    optional: bool = False,
+) -> _Grant:
+    """Return a role's grant from `actions`, `uses` and `resources` (a service's or a component's)."""
+    findings = reader.findings
+    raw_actions, raw_uses = reader.raw.get("actions"), reader.raw.get("uses")
+    own = _parse_actions(raw_actions, f"{key}.actions", findings) if raw_actions is not None else ()
+    actions = set(own)
+    uses: tuple[str, ...] = ()
+    manifests: list[Manifest] = []
+    if raw_uses is not None:
+        uses = tuple(
+            _string_list(raw_uses, f"{key}.uses", findings, "component manifest names (entry points of iam_baseline.permissions)") or ()
+        )
+        for index, name in enumerate(uses):
+            if (manifest := loader.get(name, f"{key}.uses[{index}]")) is not None:
+                manifests.append(manifest)
+                actions |= set(manifest.grant)
+    if raw_actions is None and raw_uses is None and not optional:
+        reader.error(f"{key}.actions", "required: give actions, uses (component manifests), or both")
+    resources: tuple[str, ...]
+    if "resources" in reader.raw:
+        resources = _parse_resources(reader.raw["resources"], f"{key}.resources", findings)
+    elif raw_actions is None and manifests and all(m.resources for m in manifests):
+        filled = []
+        for index, manifest in enumerate(manifests):
+            for pattern in manifest.resources:
+                arn, missing = fill_placeholders(pattern, placeholders)
+                if missing:
+                    findings.append(
+                        config_error(
+                            f"{key}.uses[{index}]",
+                            f"manifest {manifest.name!r} needs placeholder(s) {', '.join(missing)} in {pattern!r}: "
+                            f"set them in services.<name>.placeholders",
+                        )
+                    )
+                filled.append(arn)
+        resources = _parse_resources(sorted(set(filled)), f"{key}.uses", findings) if filled else ("*",)
+    else:
+        resources = ("*",)
+    window, problems = parse_delete_window(
+        reader.raw.get("deleteWindow"), f"{key}.deleteWindow", windows.now, windows.max_hours, allow_delete
+    )
+    findings += problems
+    if window is not None and not actions:
+        reader.error(f"{key}.deleteWindow", "applies to a role's own grant; this service has only components: set it on a component")
+    # Without manifests, `actions` keeps the order given, so later findings can name `actions[i]`.
+    return _Grant(tuple(sorted(actions)) if uses else own, resources, window, uses)
+
+
+def _parse_placeholders(raw: Any, key: str, findings: list[Finding]) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        findings.append(config_error(key, f"must be a map of placeholder name to value (got {raw!r})"))
+        return {}
+    values = {}
+    for name, value in raw.items():
+        if not PLACEHOLDER.fullmatch(f"{{{name}}}") or name in BUILTIN_PLACEHOLDERS:
+            findings.append(
+                config_error(
+                    f"{key}.{name}",
+                    f"must be a name of letters, digits and _ other than {', '.join(BUILTIN_PLACEHOLDERS)} (filled by the baseline)",
+                )
+            )
+        elif not isinstance(value, str) or not value or any(c.isspace() or c in "{}" for c in value):
+            findings.append(config_error(f"{key}.{name}", f"must be a non-empty string without spaces or braces (got {value!r})"))
+        else:
+            values[str(name)] = value
+    return values
+
+
+def _parse_components(
+    raw: Any,
+    service_key: str,
+    name_prefix: str,
+    service: str,
+    service_allow_delete: bool,
+    windows: WindowRules,
+    loader: _ManifestLoader,
+    placeholders: Mapping[str, str],
+    findings: list[Finding],
+) -> tuple[ComponentConfig, ...]:
+    if raw is None:
+        return ()
+    key = f"{service_key}.components"
+    if not isinstance(raw, Mapping) or not raw:
+        findings.append(
+            config_error(key, "must be a non-empty map of component name to {uses | actions, resources, allowDelete, deleteWindow}")
+        )
+        return ()
+    components = []
+    max_name = quotas.ROLE_NAME_MAX - len(service_role_name(name_prefix, service)) - 1
+    for name in sorted(raw, key=str):
+        component_key = f"{key}.{name}"
+        if problem := quotas.iam_name_problem(str(name), max_name):
+            findings.append(
+                config_error(
+                    component_key,
+                    f"invalid component name (it becomes role {service_role_name(name_prefix, f'{service}-{name}')}); allowed: {problem}",
+                )
+            )
+        reader = _Reader(raw[name], component_key, COMPONENT_KEYS, findings)
+        allow_delete = reader.boolean("allowDelete", service_allow_delete)
+        grant = _parse_grant(
+            reader, component_key, windows, allow_delete, loader, {**placeholders, "service": service, "component": str(name)}
+        )
+        components.append(ComponentConfig(str(name), grant.actions, grant.resources, allow_delete, grant.window, grant.uses))
+    return tuple(components)
+
+
+def _component_overlaps(service: ServiceConfig) -> list[Finding]:
+    """Return an error for each component whose whole grant the service's own role already holds: the
+    split would then isolate nothing."""
+    if not service.has_own_role or not service.components:
+        return []
+    own = expand_patterns(service.actions)
+    found = []
+    for component in service.components:
+        wanted = expand_patterns(component.actions)
+        covered_resources = "*" in service.resources or set(component.resources) <= set(service.resources)
+        if wanted and wanted <= own and covered_resources:
+            found.append(
+                config_error(
+                    f"services.{service.name}.components.{component.name}",
+                    f"the service's own role (services.{service.name}.actions/uses) already grants everything this component does, "
+                    "so a leaked service session reaches it anyway: drop the service-level grant or narrow it",
+                )
+            )
+    return found
 
 
 def _string_list(raw: Any, key: str, findings: list[Finding], what: str) -> list[str] | None:

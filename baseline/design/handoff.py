@@ -16,8 +16,9 @@ from typing import Any
 
 # What provider_for reads from a handoff stack; `role` and `stateRole` are secret when they hold an
 # external ID.
-HANDOFF_OUTPUTS = ("accountId", "backendUrl", "baselineVersion", "region", "role", "service", "stateRole")
-SECRET_HANDOFF_OUTPUTS = ("role", "stateRole")
+# `role` is absent for a service split into components only; `components` holds one role per component.
+HANDOFF_OUTPUTS = ("accountId", "backendUrl", "baselineVersion", "components", "region", "role", "service", "stateRole")
+SECRET_HANDOFF_OUTPUTS = ("components", "role", "stateRole")
 ROLE_KEYS = ("allowDelete", "arn", "externalId", "githubSubjects", "iamPath", "permissionsBoundaryArn")
 STATE_ROLE_KEYS = ("arn", "externalId", "githubSubjects")
 
@@ -64,9 +65,26 @@ def handoff_stack_outputs(outputs: Mapping[str, Any], service: str) -> dict[str,
         "region": outputs["region"],
         "backendUrl": outputs["backendUrl"],
         "baselineVersion": outputs["baselineVersion"],
-        "role": {k: entry[k] for k in ROLE_KEYS if k in entry},
+        **({"role": {k: entry[k] for k in ROLE_KEYS if k in entry}} if "arn" in entry else {}),
+        **(
+            {"components": {c: {k: role[k] for k in ROLE_KEYS if k in role} for c, role in sorted(entry["components"].items())}}
+            if entry.get("components")
+            else {}
+        ),
         "stateRole": {k: state[k] for k in STATE_ROLE_KEYS if k in state},
     }
+
+
+def holds_external_id(value: Any) -> bool:
+    """Return whether a handoff value holds an external ID anywhere (then it is exported as a secret)."""
+    if isinstance(value, Mapping):
+        return "externalId" in value or any(holds_external_id(v) for v in value.values())
+    return False
+
+
+def component_variable(component: str) -> str:
+    """Return the repository variable holding a component role's ARN: `IAM_BASELINE_ROLE_ARN_<COMPONENT>`."""
+    return "IAM_BASELINE_ROLE_ARN_" + "".join(c if c.isalnum() else "_" for c in component.upper())
 
 
 def service_handoff(outputs: Mapping[str, Any], service: str) -> Handoff:
@@ -85,9 +103,12 @@ def service_handoff(outputs: Mapping[str, Any], service: str) -> Handoff:
         "IAM_BASELINE_ACCOUNT_ID": outputs["accountId"],
         "IAM_BASELINE_BACKEND_URL": outputs["backendUrl"],
         "IAM_BASELINE_HANDOFF_STACK": entry["handoffStack"],
-        "IAM_BASELINE_ROLE_ARN": entry["arn"],
         "IAM_BASELINE_STATE_ROLE_ARN": state["arn"],
     }
+    if "arn" in entry:
+        variables["IAM_BASELINE_ROLE_ARN"] = entry["arn"]
+    for component, role in (entry.get("components") or {}).items():
+        variables[component_variable(component)] = role["arn"]
     return Handoff(service, secrets, variables)
 
 

@@ -83,10 +83,42 @@ CONFIG_KEYS: tuple[KeyDoc, ...] = (
     ),
     KeyDoc(
         "services.<name>.actions",
-        "required",
+        "required unless `uses` or `components` is given",
         "non-empty list of `service:Action` patterns (`*`, `?` allowed in the action part); never `*` alone, never a pattern reaching `sts:AssumeRole*`; `iam:` write actions bring the escalation guard",
     ),
-    KeyDoc("services.<name>.resources", '`["*"]`', "non-empty list of `*` or ARNs"),
+    KeyDoc(
+        "services.<name>.uses",
+        "none",
+        "non-empty list of component manifest names (entry points of the group `iam_baseline.permissions` that installed component libraries publish); their actions (deletes dropped where not allowed) join `actions`",
+    ),
+    KeyDoc(
+        "services.<name>.resources",
+        '`["*"]`; with `uses` only, the manifests\' resources (placeholders filled)',
+        "non-empty list of `*` or ARNs",
+    ),
+    KeyDoc(
+        "services.<name>.placeholders",
+        "`{}`",
+        "map of name to value filling `{name}` in the resources of the manifests the service (or its components) uses; `{service}` and `{component}` are filled by the baseline",
+    ),
+    KeyDoc(
+        "services.<name>.components",
+        "none",
+        "map of component name to the keys below: one provisioning role `<prefix>-svc-<service>-<component>` (≤ 64) per component, with the service's trusts, state role and handoff stack; the service keeps a role of its own only when it has `actions` or `uses`",
+    ),
+    KeyDoc("services.<name>.components.<component>.uses", "none", "as `services.<name>.uses`, for this component's role"),
+    KeyDoc(
+        "services.<name>.components.<component>.actions",
+        "required unless `uses` is given",
+        "as `services.<name>.actions`; the service's own grant may not already cover the whole component",
+    ),
+    KeyDoc(
+        "services.<name>.components.<component>.resources",
+        '`["*"]`; with `uses` only, the manifests\' resources',
+        "as `services.<name>.resources`",
+    ),
+    KeyDoc("services.<name>.components.<component>.allowDelete", "the service's `allowDelete`", "boolean"),
+    KeyDoc("services.<name>.components.<component>.deleteWindow", "none", "as `services.<name>.deleteWindow`, for this component's role"),
     KeyDoc("services.<name>.allowDelete", "the stack's `allowDelete`", "boolean"),
     KeyDoc(
         "services.<name>.github",
@@ -153,7 +185,12 @@ OUTPUTS: tuple[KeyDoc, ...] = (
     KeyDoc(
         "provisioningRoles",
         "",
-        "`{<service>: {arn, externalId, allowDelete, githubSubjects, handoffStack, handoffPassphrase, ...}}` (secret)",
+        "`{<service>: {arn, externalId, allowDelete, githubSubjects, handoffStack, handoffPassphrase, components, ...}}` (secret); `arn`, `externalId` and `allowDelete` only when the service has a role of its own",
+    ),
+    KeyDoc(
+        "provisioningRoles.<service>.components",
+        "",
+        "with `services.<name>.components`: `{<component>: {arn, externalId, allowDelete, githubSubjects, ...}}`, one role per component",
     ),
     KeyDoc("deleteWindows", "", "when any is open: `{<service>: {until, reason}}`"),
     KeyDoc("oidcProviderArn", "", "modes `github` and `both`: the GitHub OIDC provider the roles trust"),

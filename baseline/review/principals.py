@@ -95,7 +95,9 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
     """Return the baseline's principals keyed `ci-user`, `state-role` or `service/<name>`."""
     ctx, outputs = rendering.ctx, reveal(rendering.outputs)
     keys = {outputs["stateRole"]["arn"]: ("state-role", None)} if "stateRole" in outputs else {}
-    keys.update({r["arn"]: (f"service/{name}", r["allowDelete"]) for name, r in outputs.get("provisioningRoles", {}).items()})
+    # Provisioning roles: `service/<name>`, and `service/<name>/<component>` for a service's components.
+    provisioning = dict(provisioning_entries(outputs))
+    keys.update({entry["arn"]: (key, entry["allowDelete"]) for key, entry in provisioning.items()})
     keys.update(
         {
             r["stateRole"]["arn"]: (f"service-state/{name}", None)
@@ -122,7 +124,7 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
         name, path = role.inputs["name"], role.inputs.get("path", "/")
         arn = arns.role_arn(ctx, path, name)
         key, allow_delete = keys.get(arn, (f"role/{name}", None))
-        created = managed.get(outputs.get("provisioningRoles", {}).get(key.removeprefix("service/"), {}).get("permissionsBoundaryArn", ""))
+        created = managed.get(provisioning.get(key, {}).get("permissionsBoundaryArn", ""))
         principals[key] = Principal(
             key=key, kind="role", name=name, path=path, arn=arn,
             policies={p.inputs["name"]: json.loads(p.inputs["policy"]) for p in role_policies.get(name, [])},
@@ -134,6 +136,16 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
     for principal in principals.values():
         principal.state_prefix = f"{outputs['stateBucketArn']}/.pulumi/"
     return principals
+
+
+def provisioning_entries(outputs: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Return each provisioning role's output entry with its principal key (`service/<name>[/<component>]`)."""
+    found = []
+    for name, entry in outputs.get("provisioningRoles", {}).items():
+        if "arn" in entry:
+            found.append((f"service/{name}", entry))
+        found += [(f"service/{name}/{component}", role) for component, role in entry.get("components", {}).items()]
+    return found
 
 
 def trusted_by(role: Principal) -> list[dict[str, Any]]:

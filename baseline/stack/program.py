@@ -15,7 +15,7 @@ import pulumi_random as random
 
 from baseline import __version__
 from baseline.aws.arns import AccountContext
-from baseline.design.blueprint import Blueprint, design_baseline, role_names
+from baseline.design.blueprint import Blueprint, ServiceRolePlan, design_baseline, role_names
 from baseline.design.config import BaselineConfig, account_pin_findings, allowed_account_ids, decode_pulumi_config, parse_config
 from baseline.design.external_ids import SEED_LENGTH, derive_external_id, derive_handoff_passphrase
 from baseline.design.findings import ConfigError
@@ -77,11 +77,14 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
         "region": ctx.region,
         "provisioningRoles": {
             p.service.name: {
-                **_role_output(services.roles[p.role_name], external_ids.get(p.role_name), p.subjects),
-                "allowDelete": p.service.allow_delete,
+                **(_provisioning_output(p, services, external_ids) if p.has_role else {}),
                 "handoffStack": p.handoff_stack,
                 "handoffPassphrase": seed.apply(functools.partial(_passphrase_for, p.service.pulumi_project)),
-                **({"iamPath": p.iam_path, "permissionsBoundaryArn": p.confinement.boundary_arn} if p.confinement else {}),
+                **(
+                    {"components": {c.component: _provisioning_output(c, services, external_ids) for c in p.components}}
+                    if p.components
+                    else {}
+                ),
                 **(
                     {
                         "stateRole": _role_output(services.roles[p.state_role_name], external_ids.get(p.state_role_name), p.subjects),
@@ -96,11 +99,11 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
     }
     if state.role is not None:
         outputs["stateRole"] = _role_output(state.role, external_ids.get(bp.state_role_name or ""), bp.state_subjects)
-    windows = {p.service.name: {"until": w.until_text, "reason": w.reason} for p in bp.services if (w := p.service.delete_window)}
+    windows = {_window_key(p): {"until": w.until_text, "reason": w.reason} for p in bp.role_plans if (w := p.service.delete_window)}
     if windows:
         outputs["deleteWindows"] = windows
     if ci is not None:
-        service_arns = {p.service.name: services.roles[p.role_name].arn for p in bp.services}
+        service_arns = {p.service.name: services.roles[p.role_name].arn for p in bp.role_plans}
         state_arns = {p.service.name: services.roles[p.state_role_name].arn for p in bp.services if p.state_role_name}
         outputs["awsConfig"] = _aws_config(bp, state.role.arn if state.role else None, service_arns, state_arns, external_ids)
         outputs["ciUser"] = {"name": ci.user.name, "arn": ci.user.arn}
@@ -122,7 +125,7 @@ def _aws_config(
 ) -> pulumi.Output[str]:
     """Return the secret ~/.aws/config text with a profile per role, chained from the `ci` profile."""
     labels = {bp.state_role_name: ("state", state_arn)} if bp.state_role_name and state_arn is not None else {}
-    labels.update({p.role_name: (p.service.name, service_arns[p.service.name]) for p in bp.services})
+    labels.update({p.role_name: (p.service.name, service_arns[p.service.name]) for p in bp.role_plans})
     labels.update({p.state_role_name: (f"{p.service.name}-state", state_arns[p.service.name]) for p in bp.services if p.state_role_name})
     ordered = list(labels)  # the shared state role first, when there is one
 
@@ -137,6 +140,20 @@ def _aws_config(
 
     values = [labels[r][1] for r in ordered] + [external_ids[r] for r in ordered]
     return pulumi.Output.secret(pulumi.Output.all(*values).apply(text))
+
+
+def _provisioning_output(plan: ServiceRolePlan, services: ServiceRoles, external_ids: dict[str, pulumi.Output[str]]) -> dict[str, Any]:
+    """Return a provisioning role's output entry (a service's own role, or one component's)."""
+    return {
+        **_role_output(services.roles[plan.role_name], external_ids.get(plan.role_name), plan.subjects),
+        "allowDelete": plan.service.allow_delete,
+        **({"iamPath": plan.iam_path, "permissionsBoundaryArn": plan.confinement.boundary_arn} if plan.confinement else {}),
+    }
+
+
+def _window_key(plan: ServiceRolePlan) -> str:
+    """Return a delete window's key in the `deleteWindows` output: `<service>`, or `<service>/<component>`."""
+    return f"{plan.service.name.removesuffix('-' + plan.component)}/{plan.component}" if plan.component else plan.service.name
 
 
 def _role_output(role: aws.iam.Role, external_id: pulumi.Output[str] | None, subjects: tuple[str, ...]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from iam_baseline_consume.consume import (
     handoff_reference,
     provider_for,
     resolve_handoff_stack,
+    select_role,
 )
 
 __version__ = "0.2.0"
@@ -24,4 +25,5 @@ __all__ = [
     "handoff_reference",
     "provider_for",
     "resolve_handoff_stack",
+    "select_role",
 ]

@@ -3,6 +3,7 @@
     from iam_baseline_consume import provider_for
     aws_provider = provider_for("public-api")  # stack from IAM_BASELINE_HANDOFF_STACK
     aws.sqs.Queue("jobs", opts=pulumi.ResourceOptions(provider=aws_provider))
+    queue_provider = provider_for("public-api", component="queue")  # a service split into components
 
 It reads the service's own handoff stack (`organization/iam-baseline-handoff/<stack>.<project>`,
 published by `python -m baseline publish`), never the baseline's stack: the handoff holds only this
@@ -39,6 +40,26 @@ def check_handoff(service_in_stack: str, service: str, stack: str) -> None:
         )
 
 
+def select_role(
+    handoff_role: Mapping[str, Any] | None, components: Mapping[str, Any] | None, service: str, component: str | None
+) -> Mapping[str, Any]:
+    """Return the role to deploy as: the service's own, or one of its components' (`component=`)."""
+    components = components or {}
+    if component is not None:
+        if component not in components:
+            raise ServiceNotInBaseline(
+                f"service {service!r} has no component {component!r} in the baseline (it has: {', '.join(sorted(components)) or 'none'})"
+            )
+        role: Mapping[str, Any] = components[component]
+        return role
+    if not handoff_role:
+        raise ServiceNotInBaseline(
+            f"service {service!r} is split into components ({', '.join(sorted(components))}) and has no role of its own: "
+            "pass component= to provider_for, one provider per component"
+        )
+    return handoff_role
+
+
 def assume_role_args(role: Mapping[str, Any], service: str, session_name: str, duration: str) -> list[dict[str, str]]:
     """Return the provider's assume-role settings for a static-key CI principal."""
     if "externalId" not in role:
@@ -71,9 +92,11 @@ def provider_for(
     duration: str = "1h",
     region: str | None = None,
     web_identity_token_file: str | None = None,
+    component: str | None = None,
     opts: pulumi.ResourceOptions | None = None,
 ) -> aws.Provider:
-    """Return an aws.Provider that assumes `service`'s provisioning role, read from its handoff `stack`.
+    """Return an aws.Provider that assumes `service`'s provisioning role, read from its handoff `stack`;
+    with `component`, that component's role (a service split into components holds one provider each).
 
     With the static CI key in the environment it assumes the role with its external ID; with
     `web_identity_token_file` (GitHub OIDC) it exchanges that token for the role instead.
@@ -81,8 +104,11 @@ def provider_for(
     stack = resolve_handoff_stack(stack)
     ref = handoff_reference(stack)
     owner = ref.require_output("service").apply(lambda s: check_handoff(s, service, stack))
-    role = pulumi.Output.all(ref.require_output("role"), owner).apply(lambda pair: pair[0])
-    session = session_name or f"ci-{service}"[:64]
+    role = pulumi.Output.all(ref.get_output("role"), ref.get_output("components"), owner).apply(
+        lambda values: select_role(values[0], values[1], service, component)
+    )
+    unit = f"{service}-{component}" if component else service
+    session = session_name or f"ci-{unit}"[:64]
     args: dict[str, Any] = {
         "region": region or ref.require_output("region"),
         "allowed_account_ids": ref.require_output("accountId").apply(lambda a: [a]),
@@ -95,7 +121,7 @@ def provider_for(
             web_identity_token_file=web_identity_token_file,
         )
     else:
-        settings = role.apply(lambda r: assume_role_args(r, service, session, duration)[0])
+        settings = role.apply(lambda r: assume_role_args(r, unit, session, duration)[0])
         args["assume_roles"] = [
             aws.ProviderAssumeRoleArgs(
                 role_arn=settings.apply(lambda s: s["roleArn"]),
@@ -104,4 +130,4 @@ def provider_for(
                 duration=duration,
             )
         ]
-    return aws.Provider(f"{service}-deployer", opts=opts, **args)
+    return aws.Provider(f"{unit}-deployer", opts=opts, **args)
