@@ -180,7 +180,9 @@ def _needs_from_table(token: str, inputs_set: frozenset[str]) -> TypeNeeds | Non
     row = get_resource_permissions(token)
     if row is None:
         return None
-    deploys, deletes = row.deploys(inputs_set), row.deletes(inputs_set)
+    deploys = row.deploys(inputs_set)
+    # skipDestroy: the provider's Delete only forgets the resource, calling nothing (e.g. task_definition.go).
+    deletes = frozenset() if "skipDestroy" in inputs_set else row.deletes(inputs_set)
     prefix = next(iter(sorted(deploys | deletes)), token).split(":", 1)[0]
     # skipDestroy keeps the old one on replacement, so a routine update then needs no delete.
     replaced = row.replaced_on_update and "skipDestroy" not in inputs_set
@@ -325,6 +327,8 @@ def write_manifests(manifests: dict[str, Manifest], out_dir: Path, check: bool =
 def run_service_program(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], service: str | None = None) -> tuple[str, Any]:
     """Run a service program offline and return the service's name and the rendering."""
     import functools
+
+    service_dir = service_dir.resolve()  # the program runs from its own folder
     import os
     import sys
 

@@ -191,6 +191,14 @@ class BaselineMocks(pulumi.runtime.Mocks):
             bucket = args.inputs.get("bucket") or args.inputs.get("bucketPrefix", "bucket-") + fake_value("bucket", args.name, 12)
             state["bucket"] = resource_id = bucket
             state["arn"] = arns.bucket_arn(ctx, bucket)
+        elif args.typ == "aws:acm/certificate:Certificate":
+            # What ACM answers for DNS validation, so the usual `cert.domain_validation_options[0]` idiom runs.
+            domains = [args.inputs.get("domainName", "example.com"), *args.inputs.get("subjectAlternativeNames", [])]
+            state["domainValidationOptions"] = [
+                {"domainName": d, "resourceRecordName": f"_{fake_value('acm', d, 32)}.{d}.", "resourceRecordType": "CNAME",
+                 "resourceRecordValue": f"_{fake_value('acm-value', d, 32)}.acm-validations.aws."}
+                for d in domains
+            ]  # fmt: skip
         elif args.typ == "aws:kms/key:Key":
             state["keyId"] = resource_id = str(uuid.UUID(fake_value("kms", args.name, 32)))
             state["arn"] = arns.kms_key_arn(ctx, state["keyId"])

@@ -4,6 +4,7 @@
 import contextlib
 import json
 import uuid
+from pathlib import Path
 
 import boto3
 import pytest
@@ -267,3 +268,21 @@ def test_a_prod_role_deploys_an_image_change_of_the_ecs_example(baseline_outputs
                 revision = ecs.register_task_definition(family="web", containerDefinitions=[{"name": "web", "image": image, "memory": 512}])
             assert revision["taskDefinition"]["revision"] == 2
             assert denied(ecs.deregister_task_definition, taskDefinition="web:1"), "without skip_destroy the replacement would fail here"
+
+
+def test_skip_destroy_means_destroying_calls_nothing():
+    from baseline.cli.discover import _needs_from_table
+
+    inputs = frozenset({"family", "containerDefinitions"})
+    assert "ecs:DeregisterTaskDefinition" in _needs_from_table("aws:ecs/taskDefinition:TaskDefinition", inputs).delete
+    kept = _needs_from_table("aws:ecs/taskDefinition:TaskDefinition", inputs | {"skipDestroy"})
+    assert kept.delete == set() and not kept.replaced_on_update
+
+
+def test_a_program_reading_acm_validation_options_runs_offline_and_relative_paths_work(baseline_outputs, monkeypatch):
+    monkeypatch.chdir(PROJECT_DIR)
+    proposal = discover(Path("tests/fixtures/heldout/static-site"), "dev", baseline_outputs)  # relative, as a caller may pass
+    assert (
+        "aws:route53/record:Record" in proposal.types
+        and "route53:ChangeResourceRecordSets" in proposal.types["aws:route53/record:Record"].manage
+    )
