@@ -49,7 +49,9 @@ def deploy_static_site(session: boto3.Session, prefix: str) -> str:
     s3.get_bucket_acl(Bucket=bucket)
     s3.put_public_access_block(
         Bucket=bucket,
-        PublicAccessBlockConfiguration=dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True),
+        PublicAccessBlockConfiguration=dict.fromkeys(
+            ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True
+        ),
     )
     s3.get_public_access_block(Bucket=bucket)
     s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
