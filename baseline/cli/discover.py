@@ -309,7 +309,8 @@ def write_manifests(manifests: dict[str, Manifest], out_dir: Path, check: bool =
     import json
 
     problems = []
-    out_dir.mkdir(parents=True, exist_ok=True) if not check else None
+    if not check:
+        out_dir.mkdir(parents=True, exist_ok=True)
     for component, manifest in manifests.items():
         path = out_dir / manifest_file_name(component)
         existing = json.loads(path.read_text()) if path.is_file() else None

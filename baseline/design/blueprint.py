@@ -57,8 +57,14 @@ class ServiceRolePlan:
     state_role_arn: str | None = None
     handoff_stack: str = ""  # the small stack holding only this service's values
     has_role: bool = True  # False for a service split into components with no grant of its own
+    owner: str = ""  # the configured service's name (a component's `service` is the unit `<service>-<component>`)
     component: str = ""  # set on a component's plan: the component's name
     components: tuple[ServiceRolePlan, ...] = ()  # a service's per-component roles
+
+    @property
+    def config_key(self) -> str:
+        """Return the config key the role comes from: `services.<name>` or `services.<name>.components.<component>`."""
+        return f"services.{self.owner}.components.{self.component}" if self.component else f"services.{self.owner}"
 
     @property
     def handoff_key_prefix(self) -> str:
@@ -98,7 +104,7 @@ class Blueprint:
     @property
     def role_plans(self) -> tuple[ServiceRolePlan, ...]:
         """Return every provisioning role: each service's own (when it has one), then its components'."""
-        return tuple(p for plan in self.services for p in ((plan,) if plan.has_role else ()) + plan.components)
+        return provisioning_plans(self.services)
 
     @property
     def s3_endpoint(self) -> str:
@@ -209,11 +215,17 @@ class Blueprint:
         return ci_boundary_policy(self.role_path_arn)
 
 
+def provisioning_plans(services: tuple[ServiceRolePlan, ...]) -> tuple[ServiceRolePlan, ...]:
+    """Return every provisioning role of these services: each one's own (when it has one), then its components'."""
+    return tuple(p for plan in services for p in ((plan,) if plan.has_role else ()) + plan.components)
+
+
 def _service_plan(
-    config: BaselineConfig, svc: ServiceConfig, baseline_path: str, ctx: AccountContext, parent: ServiceConfig | None = None
+    config: BaselineConfig, svc: ServiceConfig, baseline_path: str, ctx: AccountContext, owner: str = "", component: str = ""
 ) -> ServiceRolePlan:
-    """Return a service's plan (with its components'), or, given `parent`, the plan of one of its components."""
-    prefix, own_state_role = config.name_prefix, config.state_isolation == "per-service" and parent is None
+    """Return a service's plan (with its components'), or, given `owner` and `component`, the plan of one
+    component, built from its unit (`ServiceConfig.component_unit`): the same role, without a state role."""
+    prefix, own_state_role = config.name_prefix, config.state_isolation == "per-service" and not component
     role_name = naming.service_role_name(prefix, svc.name)
     grant = resolve_grant(svc.actions, svc.allow_delete)
     service_path = naming.service_iam_path(prefix, svc.name)
@@ -225,13 +237,7 @@ def _service_plan(
     state_name = naming.service_state_role_name(prefix, svc.name) if own_state_role else None
     state_arn = arns.role_arn(ctx, baseline_path, state_name) if state_name else None
     handoff = naming.handoff_stack_name(config.project, config.stack, svc.pulumi_project)
-    components = () if parent else tuple(_service_plan(config, svc.component_unit(c), baseline_path, ctx, svc) for c in svc.components)
-    if parent is not None:
-        component = svc.name.removeprefix(f"{parent.name}-")
-        return ServiceRolePlan(
-            svc, role_name, arns.role_arn(ctx, baseline_path, role_name), grant, service_path, confinement, boundary_name,
-            handoff_stack=handoff, component=component,
-        )  # fmt: skip
+    components = tuple(_service_plan(config, svc.component_unit(c), baseline_path, ctx, svc.name, c.name) for c in svc.components)
     return ServiceRolePlan(
         svc,
         role_name,
@@ -244,7 +250,9 @@ def _service_plan(
         state_arn,
         handoff,
         svc.has_own_role,
-        components=components,
+        owner or svc.name,
+        component,
+        components,
     )
 
 
@@ -264,8 +272,8 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     state_role_name = naming.shared_state_role_name(prefix) if config.state_isolation == "shared" else None
     services = tuple(_service_plan(config, svc, iam_path, ctx) for svc in config.services)
     state_role_arn = arns.role_arn(ctx, iam_path, state_role_name) if state_role_name else None
-    own_roles = [p.role_arn for s in services for p in ((s,) if s.has_role else ()) + s.components]
-    role_arns = [a for a in [state_role_arn, *own_roles, *(s.state_role_arn for s in services)] if a]
+    provisioning_arns = [p.role_arn for p in provisioning_plans(services)]
+    role_arns = [a for a in [state_role_arn, *provisioning_arns, *(s.state_role_arn for s in services)] if a]
     role_path_arn = arns.role_arn(ctx, iam_path, "*")
     exact = ci_group_policy(role_arns, config.ci.allowed_source_cidrs)
     ci_assume = tuple(role_arns) if quotas.policy_size(policy_json(exact)) <= quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS else (role_path_arn,)
@@ -349,7 +357,7 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
         over("ci", "the CI group's policy", bp.ci_group_policy(), quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS)
         over("ci", "the CI user's permissions boundary", bp.ci_boundary_policy(), quotas.MANAGED_POLICY_MAX_CHARS)
     for plan in bp.role_plans:
-        key = config_key(plan)
+        key = plan.config_key
         trust = bp.trust_policy(plan.subjects, plan.service.external_id or EXTERNAL_ID_PLACEHOLDER)
         over(key, "the role's trust policy", trust, quotas.TRUST_POLICY_MAX_CHARS)
         grant_key = f"{key}.uses" if plan.service.uses else f"{key}.actions"
@@ -376,13 +384,6 @@ def role_quota_detail(role_count: int) -> str:
     """Return what the role-quota finding says (design time and review alike)."""
     # Raisable, and shared with roles we cannot see, so a warning rather than a refusal.
     return f"{role_count} roles exceed the account's default quota of {quotas.ROLES_PER_ACCOUNT}; ask AWS to raise it first"
-
-
-def config_key(plan: ServiceRolePlan) -> str:
-    """Return the config key a role comes from: `services.<name>` or `services.<name>.components.<component>`."""
-    if plan.component:
-        return f"services.{plan.service.name.removesuffix('-' + plan.component)}.components.{plan.component}"
-    return f"services.{plan.service.name}"
 
 
 def _dropped_destructive(service: ServiceConfig, key: str) -> list[Finding]:

@@ -28,6 +28,7 @@ from baseline.design.naming import (
     PROJECT_NAME_PATTERN,
     SERVICE_ROLE_INFIX,
     STATE_ROLE_INFIX,
+    component_unit_name,
     handoff_project,
     service_role_name,
 )
@@ -142,7 +143,7 @@ class ServiceConfig:
         """Return a component as the unit a provisioning role is built for: the service's trusts, state
         and handoff stack, with the component's grant. Its name `<service>-<component>` names the role."""
         return ServiceConfig(
-            name=f"{self.name}-{component.name}",
+            name=component_unit_name(self.name, component.name),
             actions=component.actions,
             resources=component.resources,
             allow_delete=component.allow_delete,
@@ -526,7 +527,16 @@ def _parse_services(
         placeholders = _parse_placeholders(reader.raw.get("placeholders"), f"{key}.placeholders", findings)
         allow_delete = reader.boolean("allowDelete", default_allow_delete)
         has_components = reader.raw.get("components") is not None
-        grant = _parse_grant(reader, key, windows, allow_delete, loader, {**placeholders, "service": str(name)}, optional=has_components)
+        grant = _parse_grant(
+            reader,
+            key,
+            windows,
+            allow_delete,
+            loader,
+            {**placeholders, "service": str(name)},
+            f"{key}.placeholders",
+            optional=has_components,
+        )
         external_id = reader.string("externalId", None)
         if external_id is not None:
             if not quotas.EXTERNAL_ID_PATTERN.fullmatch(external_id):
@@ -611,6 +621,7 @@ def _parse_grant(
     allow_delete: bool,
     loader: _ManifestLoader,
     placeholders: Mapping[str, str],
+    placeholders_key: str,
     optional: bool = False,
 ) -> _Grant:
     """Return a role's grant from `actions`, `uses` and `resources` (a service's or a component's)."""
@@ -643,7 +654,7 @@ def _parse_grant(
                         config_error(
                             f"{key}.uses[{index}]",
                             f"manifest {manifest.name!r} needs placeholder(s) {', '.join(missing)} in {pattern!r}: "
-                            f"set them in services.<name>.placeholders",
+                            f"set them in {placeholders_key}",
                         )
                     )
                 filled.append(arn)
@@ -709,14 +720,13 @@ def _parse_components(
             findings.append(
                 config_error(
                     component_key,
-                    f"invalid component name (it becomes role {service_role_name(name_prefix, f'{service}-{name}')}); allowed: {problem}",
+                    f"invalid component name (it becomes role {service_role_name(name_prefix, component_unit_name(service, str(name)))}); allowed: {problem}",
                 )
             )
         reader = _Reader(raw[name], component_key, COMPONENT_KEYS, findings)
         allow_delete = reader.boolean("allowDelete", service_allow_delete)
-        grant = _parse_grant(
-            reader, component_key, windows, allow_delete, loader, {**placeholders, "service": service, "component": str(name)}
-        )
+        values = {**placeholders, "service": service, "component": str(name)}
+        grant = _parse_grant(reader, component_key, windows, allow_delete, loader, values, f"{service_key}.placeholders")
         components.append(ComponentConfig(str(name), grant.actions, grant.resources, allow_delete, grant.window, grant.uses))
     return tuple(components)
 

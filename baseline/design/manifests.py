@@ -19,7 +19,7 @@ other `{name}` from `services.<name>.placeholders`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any, Protocol
@@ -80,8 +80,7 @@ class InstalledManifests:
         found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
         if not found:
             raise KeyError(name)
-        value = found[0].load()
-        return value() if callable(value) else value
+        return _manifest_value(found[0].load())
 
 
 @dataclass(frozen=True)
@@ -94,8 +93,12 @@ class GivenManifests:
         return tuple(sorted(self.manifests))
 
     def load(self, name: str) -> Any:
-        value = self.manifests[name]
-        return value() if isinstance(value, Callable) else value  # type: ignore[arg-type]
+        return _manifest_value(self.manifests[name])
+
+
+def _manifest_value(value: Any) -> Any:
+    """Return what an entry point names: a mapping, or what the function it names returns."""
+    return value() if callable(value) else value
 
 
 def parse_manifest(name: str, raw: Any) -> Manifest | list[str]:

@@ -32,6 +32,11 @@ def service_role_name(prefix: str, service: str) -> str:
     return f"{prefix}{SERVICE_ROLE_INFIX}{service}"
 
 
+def component_unit_name(service: str, component: str) -> str:
+    """Return the name a component's role, IAM path and boundary are derived from: `<service>-<component>`."""
+    return f"{service}-{component}"
+
+
 def service_state_role_name(prefix: str, service: str) -> str:
     """Return a service's own state role name (stateIsolation per-service)."""
     return f"{prefix}{STATE_ROLE_INFIX}{service}"

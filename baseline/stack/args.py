@@ -9,7 +9,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from baseline.design.blueprint import Blueprint, ServiceRolePlan
+from baseline.design.blueprint import Blueprint, provisioning_plans
 from baseline.design.policies import Document, state_bucket_policy
 
 # Builds a document once a pending value is known: a role's external ID (for a trust), the state
@@ -129,51 +129,33 @@ def state_backend_args(bp: Blueprint) -> StateBackendArgs:
 
 
 def service_roles_args(bp: Blueprint) -> ServiceRolesArgs:
-    """Return every service's roles and boundaries from the blueprint."""
+    """Return every service's roles and boundaries from the blueprint: its state role, then each of its
+    provisioning roles (its own, then its components') with the boundary of what that role creates."""
     roles: list[RoleArgs] = []
     boundaries: list[BoundaryArgs] = []
     session = bp.config.ci.max_session_duration
     for plan in bp.services:
-        service = plan.service.name
-        trust = functools.partial(bp.trust_policy, plan.subjects)
-        if plan.has_role:
-            roles.append(_provisioning_role(bp, plan, f"services-{service}", f"Deploys service {service}"))
+        service = plan.owner
         if plan.state_role_name is not None:
             description = f"Reads and writes the Pulumi state of project {plan.service.pulumi_project} only"
             roles.append(
-                RoleArgs(f"services-{service}-state", plan.state_role_name, bp.iam_path, description, session, trust, "pulumi-state",
+                RoleArgs(f"services-{service}-state", plan.state_role_name, bp.iam_path, description, session,
+                         functools.partial(bp.trust_policy, plan.subjects), "pulumi-state",
                          functools.partial(bp.project_state_policy, plan), service)
             )  # fmt: skip
-        for component in plan.components:
+        for role in provisioning_plans((plan,)):
+            resource_name = f"components-{role.service.name}" if role.component else f"services-{service}"
+            whose = f"component {role.component} of service {service}" if role.component else f"service {service}"
+            deletes = "allowed" if role.service.allow_delete else "denied"
             roles.append(
-                _provisioning_role(
-                    bp,
-                    component,
-                    f"components-{component.service.name}",
-                    f"Deploys component {component.component} of service {service}",
-                    service,
-                )
-            )
-        for owner, resource_name in [(plan, f"services-{service}")] + [(c, f"components-{c.service.name}") for c in plan.components]:
-            if owner.boundary_name is not None:
-                description = f"Permissions boundary for the roles and users {'component ' + owner.component + ' of ' if owner.component else ''}service {service} creates"
+                RoleArgs(resource_name, role.role_name, bp.iam_path, f"Deploys {whose}; delete actions {deletes}", session,
+                         functools.partial(bp.trust_policy, role.subjects), "provisioning", functools.partial(bp.service_policy, role),
+                         service)
+            )  # fmt: skip
+            if role.boundary_name is not None:
+                description = f"Permissions boundary for the roles and users {whose} creates"
                 boundaries.append(
-                    BoundaryArgs(
-                        f"{resource_name}-boundary",
-                        owner.boundary_name,
-                        bp.iam_path,
-                        description,
-                        functools.partial(bp.service_boundary, owner),
-                    )
-                )
+                    BoundaryArgs(f"{resource_name}-boundary", role.boundary_name, bp.iam_path, description,
+                                 functools.partial(bp.service_boundary, role))
+                )  # fmt: skip
     return ServiceRolesArgs(tuple(roles), tuple(boundaries))
-
-
-def _provisioning_role(bp: Blueprint, plan: ServiceRolePlan, resource_name: str, what: str, service: str | None = None) -> RoleArgs:
-    """Return the arguments of one provisioning role (a service's or a component's)."""
-    deletes = "allowed" if plan.service.allow_delete else "denied"
-    return RoleArgs(
-        resource_name, plan.role_name, bp.iam_path, f"{what}; delete actions {deletes}", bp.config.ci.max_session_duration,
-        functools.partial(bp.trust_policy, plan.subjects), "provisioning", functools.partial(bp.service_policy, plan),
-        service or plan.service.name,
-    )  # fmt: skip

@@ -153,7 +153,7 @@ def _provisioning_output(plan: ServiceRolePlan, services: ServiceRoles, external
 
 def _window_key(plan: ServiceRolePlan) -> str:
     """Return a delete window's key in the `deleteWindows` output: `<service>`, or `<service>/<component>`."""
-    return f"{plan.service.name.removesuffix('-' + plan.component)}/{plan.component}" if plan.component else plan.service.name
+    return f"{plan.owner}/{plan.component}" if plan.component else plan.owner
 
 
 def _role_output(role: aws.iam.Role, external_id: pulumi.Output[str] | None, subjects: tuple[str, ...]) -> dict[str, Any]:
