@@ -192,7 +192,7 @@ OUTPUTS: tuple[KeyDoc, ...] = (
         "",
         "with `services.<name>.components`: `{<component>: {arn, externalId, allowDelete, githubSubjects, ...}}`, one role per component",
     ),
-    KeyDoc("deleteWindows", "", "when any is open: `{<service>: {until, reason}}`"),
+    KeyDoc("deleteWindows", "", "when any is open: `{<service>: {until, reason}}`, and `<service>/<component>` for a component's window"),
     KeyDoc("oidcProviderArn", "", "modes `github` and `both`: the GitHub OIDC provider the roles trust"),
 )
 

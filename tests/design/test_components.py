@@ -85,6 +85,11 @@ def test_components_get_their_own_grants_and_the_services_defaults():
     [
         ({"api": {"uses": ["acme.nope"]}}, "services.api.uses[0]", "installed: acme.function, acme.queue"),
         ({"api": {"uses": ["acme.queue"]}}, "services.api.uses[0]", "placeholder(s) queuePrefix"),
+        (
+            {"api": {"components": {"jobs": {"uses": ["acme.queue"]}}}},
+            "services.api.components.jobs.uses[0]",
+            "set them in services.api.placeholders",
+        ),
         ({"api": {"uses": "acme.queue"}}, "services.api.uses", "non-empty list"),
         (
             {"api": {"placeholders": {"service": "x"}, "actions": ["sqs:ListQueues"]}},
@@ -92,6 +97,13 @@ def test_components_get_their_own_grants_and_the_services_defaults():
             "filled by the baseline",
         ),
         ({"api": {}}, "services.api.actions", "give actions, uses"),
+        ({"api": {"actions": ["sqs:ListQueues"], "placeholders": ["x"]}}, "services.api.placeholders", "must be a map"),
+        ({"api": {"actions": ["sqs:ListQueues"], "placeholders": {"x": "a b"}}}, "services.api.placeholders.x", "without spaces"),
+        (
+            {"api": {"components": {"jobs": {"actions": ["sqs:ListQueues"], "allowDelete": "maybe"}}}},
+            "services.api.components.jobs.allowDelete",
+            "true or false",
+        ),
         ({"api": {"components": {}}}, "services.api.components", "non-empty map"),
         ({"api": {"components": {"jobs": {}}}}, "services.api.components.jobs.actions", "give actions, uses"),
         (
@@ -236,3 +248,14 @@ def test_component_roles_count_toward_the_role_quota_and_their_trusts_are_sized(
     assert len(role_names(bp)) == 260 * (3 + 1)  # three component roles and one state role each
     assert [w.code for w in bp.warnings] == ["role-quota"]
     assert "1040 roles" in bp.warnings[0].detail
+
+
+def test_a_component_delete_window_is_output_under_service_and_component():
+    from datetime import timedelta
+
+    until = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    window = {"until": until, "reason": "drop the old queue"}
+    outputs = reveal(
+        render({"services": {"shop": {"components": {"orders": {"actions": ["sqs:*"], "deleteWindow": window}}}}}, stack="prod").outputs
+    )
+    assert outputs["deleteWindows"] == {"shop/orders": window}
