@@ -30,11 +30,14 @@ GITHUB = {
     "api": {"repository": "acme/api", "environments": ["production"]},
     "etl": {"repository": "acme@1001/etl@2002", "branches": ["main", "release/*"]},
     "web": {"repository": "acme/web", "branches": ["main"]},
+    "shop": {"repository": "acme/shop", "branches": ["main"]},
 }
 SERVICES = {
     "api": {"actions": ["sqs:*", "dynamodb:*"]},
     "etl": {"actions": ["s3:*", "sqs:*"], "pulumiProject": "etl-pipeline"},
     "web": {"actions": ["iam:*", "lambda:*"]},
+    # Split into components: one role each, and no role of its own.
+    "shop": {"components": {"site": {"actions": ["s3:*"]}, "orders": {"actions": ["sqs:*", "iam:*"]}}},
 }
 
 
@@ -81,8 +84,14 @@ class Holdings:
     subjects: list[str]
 
     @property
+    def roles(self) -> list[dict[str, Any]]:
+        """Return the provisioning roles its handoff stack names: its own and its components'."""
+        own = [self.handoff_stack["role"]] if "role" in self.handoff_stack else []
+        return own + list(self.handoff_stack.get("components", {}).values())
+
+    @property
     def external_ids(self) -> set[str]:
-        ids = {self.secrets.get("IAM_BASELINE_STATE_EXTERNAL_ID"), self.handoff_stack["role"].get("externalId")}
+        ids = {self.secrets.get("IAM_BASELINE_STATE_EXTERNAL_ID"), *(r.get("externalId") for r in self.roles)}
         return {i for i in ids if i}
 
     def text(self) -> str:
@@ -93,14 +102,20 @@ def holdings(outputs: dict[str, Any], service: str) -> Holdings:
     handoff = service_handoff(outputs, service)
     stack = handoff_stack_outputs(outputs, service)
     # A workflow of the repository can get a token for any subject its role accepts: patterns filled in.
-    subjects = [s.replace("*", "x").replace("?", "x") for s in stack["role"].get("githubSubjects", [])]
-    return Holdings(service, handoff.secrets, handoff.variables, stack, subjects)
+    held = Holdings(service, handoff.secrets, handoff.variables, stack, [])
+    held.subjects = sorted({s.replace("*", "x").replace("?", "x") for r in held.roles for s in r.get("githubSubjects", [])})
+    return held
+
+
+def provisioning_roles(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return a service's provisioning roles from its output entry: its own (if any) and its components'."""
+    return ([entry] if "arn" in entry else []) + list(entry.get("components", {}).values())
 
 
 def own_role_names(outputs: dict[str, Any], service: str) -> set[str]:
     entry = outputs["provisioningRoles"][service]
     state = entry.get("stateRole") or outputs["stateRole"]
-    return {entry["arn"].rsplit("/", 1)[1], state["arn"].rsplit("/", 1)[1]}
+    return {r["arn"].rsplit("/", 1)[1] for r in [*provisioning_roles(entry), state]}
 
 
 def assumable(rendering, outputs: dict[str, Any], held: Holdings) -> set[str]:
@@ -151,7 +166,8 @@ def check_the_promise(rendering, stack: str, service: str) -> None:
     for other, entry in outputs["provisioningRoles"].items():
         if other == service:
             continue
-        secrets = [entry.get("externalId"), entry["handoffPassphrase"], entry.get("stateRole", {}).get("externalId")]
+        ids = [r.get("externalId") for r in provisioning_roles(entry)]
+        secrets = [*ids, entry["handoffPassphrase"], entry.get("stateRole", {}).get("externalId")]
         leaked = [s for s in secrets if s and s in held.text()]
         assert not leaked, f"{service}'s repository holds {other}'s secrets"
     assert held.secrets["PULUMI_CONFIG_PASSPHRASE"] not in {
@@ -268,18 +284,19 @@ def emulated():
         yield account
 
 
-def test_in_the_emulator_a_leaked_repository_assumes_only_its_own_roles(emulated):
+@pytest.mark.parametrize("service", ["api", "shop"])  # shop: split into components
+def test_in_the_emulator_a_leaked_repository_assumes_only_its_own_roles(emulated, service):
     outputs = emulated.outputs
-    held = holdings(outputs, "api")
+    held = holdings(outputs, service)
     assert held.secrets["AWS_ACCESS_KEY_ID"] == outputs["ciUser"]["accessKeyId"]
-    own = own_role_names(outputs, "api")
+    own = own_role_names(outputs, service)
     with emulated.enforced():
         for name, role in emulated.all_roles().items():
             admitted = [i for i in held.external_ids if not denied(emulated.role_credentials, role["arn"], i)]
             if role["arn"].rsplit("/", 1)[1] in own:
-                assert admitted, f"api cannot assume its own {name}"
+                assert admitted, f"{service} cannot assume its own {name}"
             else:
-                assert not admitted, f"api's repository assumed {name}"
+                assert not admitted, f"{service}'s repository assumed {name}"
 
 
 def test_in_the_emulator_its_state_role_reaches_its_own_state_and_handoff_only(emulated):
