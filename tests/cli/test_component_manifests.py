@@ -88,3 +88,16 @@ def test_the_example_service_deploys_each_component_through_its_own_role():
         expected = "storefront-site-deployer" if registration.typ.startswith("aws:s3/") else "storefront-orders-deployer"
         assert f"::{expected}::" in registration.provider, (registration.typ, registration.provider)
         assert by_urn[registration.parent].typ.startswith("acme:components:")
+
+
+def test_manifests_errors_exit_2_with_one_line(tmp_path):
+    a_file = tmp_path / "manifest.json"
+    a_file.write_text("{}")
+    for args, phrase in (
+        (["--manifests", str(a_file)], "is not a folder"),
+        (["--manifests", str(tmp_path / "out")], "declares no AWS resources inside a ComponentResource"),
+    ):
+        program = EXAMPLE if "folder" in phrase else PROJECT_DIR / "examples" / "service-app"
+        result = run_cli("discover", str(program), "--stack", "dev", *args)
+        assert result.returncode == 2, result.stderr
+        assert phrase in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
