@@ -84,3 +84,11 @@ def web_identity_admits(
         return False
 
     return matching("Allow") and not matching("Deny")
+
+
+def bucket_policy_denies(policy: dict[str, Any], caller: Node, action: str, resource: str, context: dict[str, str]) -> bool:
+    """Return whether a bucket policy alone refuses the call (an explicit Deny matches): what the bucket
+    decides for a request that reached it through an access point, whose ARN the caller's policies saw."""
+    account = caller.arn.split(":")[4]
+    result = resource_policy_authorization(caller, account, policy, action, resource, CaseInsensitiveDict(context))
+    return result in (ResourcePolicyEvalResult.DENY_MATCH,)

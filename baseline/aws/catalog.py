@@ -198,16 +198,20 @@ def globs_overlap(a: str, b: str) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def _globs_overlap(a: str, b: str) -> bool:
-    @functools.cache
-    def match(i: int, j: int) -> bool:
+    # A search over positions (i in a, j in b) with an explicit stack: recursion would exceed Python's
+    # limit on long patterns (a 255-character branch glob in a GitHub subject is enough).
+    stack, seen = [(0, 0)], set()
+    while stack:
+        i, j = stack.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
         if i == len(a) and j == len(b):
             return True
         if i < len(a) and a[i] == "*":
-            return match(i + 1, j) or (j < len(b) and match(i, j + 1))
-        if j < len(b) and b[j] == "*":
-            return match(i, j + 1) or (i < len(a) and match(i + 1, j))
-        if i == len(a) or j == len(b):
-            return False
-        return (a[i] == b[j] or "?" in (a[i], b[j])) and match(i + 1, j + 1)
-
-    return match(0, 0)
+            stack += [(i + 1, j)] + ([(i, j + 1)] if j < len(b) else [])
+        elif j < len(b) and b[j] == "*":
+            stack += [(i, j + 1)] + ([(i + 1, j)] if i < len(a) else [])
+        elif i < len(a) and j < len(b) and (a[i] == b[j] or "?" in (a[i], b[j])):
+            stack.append((i + 1, j + 1))
+    return False

@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     review.add_argument("--project-dir", type=Path, default=Path("."), help="folder holding the stack files (default: .)")
     review.add_argument("--json", action="store_true", help="print the review as JSON")
     review.add_argument("--out", type=Path, metavar="DIR", help="write every policy document to DIR/<principal>/ for diffing")
+    review.add_argument("--live", action="store_true", help="also ask IAM Access Analyzer about every policy (AWS credentials needed)")
     boot = commands.add_parser("bootstrap", help="first `pulumi up` on a local backend, then move the stack into its new bucket")
     boot.add_argument("--stack", required=True, help="the baseline stack to stand up, e.g. prod")
     boot.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
@@ -333,6 +334,14 @@ def _render(project_dir: Path, stack: str) -> Rendering:
     return rendering
 
 
+def _stack_config(project_dir: Path, stack: str) -> Any:
+    """Return a stack's parsed config, so review knows its environment and the manifests its roles use."""
+    from baseline.offline.stack_files import load_stack_config
+    from baseline.review.review import stack_config
+
+    return stack_config(load_stack_config(project_dir, stack)[0], stack)
+
+
 def _review(args: argparse.Namespace) -> int:
     from baseline.review.report import format_comparison, format_review, write_documents
     from baseline.review.review import compare, review
@@ -340,17 +349,30 @@ def _review(args: argparse.Namespace) -> int:
     if args.out and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out}: exists and is not a folder; name a folder to write the documents into")
 
-    report = review(_render(args.project_dir, args.stack))
-    other = review(_render(args.project_dir, args.against)) if args.against else None
+    rendering = _render(args.project_dir, args.stack)
+    report = review(rendering, _stack_config(args.project_dir, args.stack))
+    live = _live_review(rendering, report.principals) if args.live else None  # before printing: exit 2 prints one line only
+    other = review(_render(args.project_dir, args.against), _stack_config(args.project_dir, args.against)) if args.against else None
     comparison = compare(report, other) if other else None
     if args.json:
-        print(json.dumps({**report.to_json(), **({"comparison": comparison} if comparison else {})}, indent=2, sort_keys=True))
+        print(json.dumps({**report.to_json(), **({"comparison": comparison} if comparison else {}),
+                          **({"live": live.to_json()} if live else {})}, indent=2, sort_keys=True))  # fmt: skip
     else:
         sys.stdout.write(format_review(report) + (("\n" + format_comparison(comparison)) if comparison else ""))
+        sys.stdout.write(("\n" + live.format()) if live else "")
     if args.out:
         paths = write_documents(report, args.out)
         print(f"wrote {len(paths)} policy documents under {args.out}", file=sys.stderr)
-    return 1 if report.summary["error"] else 0
+    return 1 if report.summary["error"] or (live and live.failed) else 0
+
+
+def _live_review(rendering: Rendering, principals: dict[str, Any]) -> Any:
+    from baseline.review.access_analyzer import LiveCheckError, access_analyzer_client, live_review
+
+    try:
+        return live_review(access_analyzer_client(rendering.ctx.region), rendering, principals)
+    except LiveCheckError as error:  # no credentials, access denied, throttled: one line, exit 2
+        raise UsageError(str(error)) from None
 
 
 def _plan(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from baseline.aws.catalog import get_actions_matching, is_destructive
 from baseline.design import github_subjects as github
 from baseline.design import naming, quotas
 from baseline.design.config import BaselineConfig, ServiceConfig
-from baseline.design.escalation import IamConfinement, confinement_statements, writes_iam
+from baseline.design.escalation import IamConfinement, changes_iam, confinement_statements
 from baseline.design.external_ids import GENERATED_EXTERNAL_ID_LENGTH
 from baseline.design.findings import ConfigError, Finding, config_error
 from baseline.design.grants import ServiceGrant, destructive_patterns, expand_patterns, resolve_grant
@@ -37,6 +37,7 @@ from baseline.design.policies import (
     service_role_policy,
     state_role_policy,
 )
+from baseline.design.resource_overlaps import ScopedGrant, overlapping_grants
 
 KMS_KEY_ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 EXTERNAL_ID_PLACEHOLDER = "x" * GENERATED_EXTERNAL_ID_LENGTH
@@ -230,7 +231,7 @@ def _service_plan(
     grant = resolve_grant(svc.actions, svc.allow_delete)
     service_path = naming.service_iam_path(prefix, svc.name)
     confinement = boundary_name = None
-    if writes_iam(expand_patterns(svc.actions)):
+    if changes_iam(expand_patterns(svc.actions)):
         boundary_name = naming.service_boundary_name(prefix, svc.name)
         paths = (*arns.iam_path_arns(ctx, service_path, instance_profiles=True), arns.service_linked_role_arns(ctx))
         confinement = IamConfinement(tuple(sorted(paths)), arns.policy_arn(ctx, baseline_path, boundary_name))
@@ -301,12 +302,13 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
         baseline_iam_arns=tuple(arns.iam_path_arns(ctx, iam_path)),
     )
     findings += check_quotas(blueprint)
+    findings += overlapping_grants(ScopedGrant(p.config_key, p.service.resources, p.service.filled_resources) for p in blueprint.role_plans)
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise ConfigError(errors)
     return dataclasses.replace(
         blueprint,
-        warnings=tuple(sorted([*config.warnings, *(f for f in findings if f not in errors)], key=lambda f: (f.location, f.detail))),
+        warnings=tuple(sorted([f for f in findings if f not in errors], key=lambda f: (f.location, f.detail))),
     )
 
 

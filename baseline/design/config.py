@@ -35,9 +35,11 @@ from baseline.design.naming import (
 from baseline.design.reference import child_keys
 
 PROD_ENVIRONMENT = "prod"
-# Compared case-insensitively. `production` is prod too; anything unlisted is non-prod with a warning.
+# Compared case-insensitively. Any other value is refused: an unknown environment fails closed, never as dev.
 PROD_ENVIRONMENTS = ("prod", "production")
 KNOWN_ENVIRONMENTS = (*PROD_ENVIRONMENTS, "dev", "development", "test", "qa", "stage", "staging", "sandbox", "preview")
+# A stack named like production (`prod-eu`, `eu-prd-1`, `production`) is never non-prod, whatever `environment` says.
+PROD_LIKE_STACK = re.compile(r"(?<![a-z])(prod|prd|production)(?![a-z])")
 DEFAULT_NAME_PREFIX = "iam-baseline"
 DEFAULT_NONCURRENT_VERSION_DAYS = 90
 
@@ -55,13 +57,15 @@ BUILTIN_PLACEHOLDERS = ("component", "service")
 SESSION_NAME_PATTERN = re.compile(r"[\w+=,.@*?-]{1,64}", re.ASCII)
 OIDC_PROVIDER_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com", re.ASCII)
 
-ASSUME_ROLE_PREFIX = "sts:AssumeRole"  # AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity
+# AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity; and AssumeRoot, root sessions in member accounts.
+ASSUME_ROLE_PREFIXES = ("sts:AssumeRole", "sts:AssumeRoot")
 
 STATE_ISOLATION_MODES = ("shared", "per-service")
 DEFAULT_STATE_ISOLATION = "per-service"
 DEFAULT_MAX_KEY_AGE_DAYS = 90
 _ARN_SHAPE = re.compile(r"arn:(\*|aws[a-z-]*):([a-z0-9*-]*):([a-z0-9*-]*):(\d{12}|\*|):(.+)", re.ASCII)
-_WHOLE_NUMBER = re.compile(r"[0-9]+")
+# At most 15 digits: every range here is far smaller, and int() refuses strings over 4,300 digits.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,15}")
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
 ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
 
@@ -119,6 +123,7 @@ class ComponentConfig:
     allow_delete: bool
     delete_window: DeleteWindow | None = None
     uses: tuple[str, ...] = ()
+    filled_resources: bool = False  # resources are its manifests' patterns with placeholders filled in
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,7 @@ class ServiceConfig:
     pulumi_project: str = ""
     uses: tuple[str, ...] = ()
     components: tuple[ComponentConfig, ...] = ()
+    filled_resources: bool = False  # resources are its manifests' patterns with placeholders filled in
 
     @property
     def has_own_role(self) -> bool:
@@ -152,6 +158,7 @@ class ServiceConfig:
             delete_window=component.delete_window,
             pulumi_project=self.pulumi_project,
             uses=component.uses,
+            filled_resources=component.filled_resources,
         )
 
 
@@ -174,7 +181,6 @@ class BaselineConfig:
     services: tuple[ServiceConfig, ...]
     state_isolation: str = "per-service"
     max_delete_window_hours: int = DEFAULT_MAX_DELETE_WINDOW_HOURS
-    warnings: tuple[Finding, ...] = ()
     project: str = BASELINE_PROJECT  # the baseline's own Pulumi project, whose state no role may touch
     rollout: RolloutConfig = RolloutConfig()
     pinned_accounts: tuple[str, ...] = ()  # iam-baseline:accountId and aws:allowedAccountIds
@@ -190,6 +196,29 @@ def is_prod_environment(environment: str) -> bool:
     return environment.strip().lower() in PROD_ENVIRONMENTS
 
 
+def _parse_environment(top: _Reader, stack: str) -> str:
+    """Return the stack's environment, failing closed: an unknown value is refused (never treated as dev),
+    and a stack named like production must be prod."""
+    given = top.string("environment", None)
+    environment = stack if given is None else given
+    allowed = ", ".join(KNOWN_ENVIRONMENTS)
+    if environment.strip().lower() not in KNOWN_ENVIRONMENTS:
+        source = f"{environment!r}" if given is not None else f"the stack name {environment!r} (the default)"
+        top.error(
+            "environment",
+            f"{source} is not a known environment; allowed: {allowed} (case-insensitive). "
+            "Set iam-baseline:environment to one of them; prod or production for production",
+        )
+        return PROD_ENVIRONMENT  # fail closed while the error is reported
+    if PROD_LIKE_STACK.search(stack.lower()) and not is_prod_environment(environment):
+        top.error(
+            "environment",
+            f"stack {stack!r} is named like production, so its environment must be prod or production (got {environment!r})",
+        )
+        return PROD_ENVIRONMENT
+    return environment
+
+
 class _Reader:
     """Typed access to one level of raw config that records findings instead of raising."""
 
@@ -201,7 +230,7 @@ class _Reader:
             self.error(key, f"must be a map with keys {', '.join(allowed)} (got {type(raw).__name__})")
             raw = {}
         self.raw = raw
-        for unknown in sorted(set(raw) - set(allowed)):
+        for unknown in sorted(set(raw) - set(allowed), key=str):  # YAML may give keys of mixed types
             self.error(self.sub(str(unknown)), f"unknown key; allowed keys here: {', '.join(allowed)}")
 
     def sub(self, name: str) -> str:
@@ -255,17 +284,7 @@ def parse_config(
     now = now or datetime.now(UTC)
     findings: list[Finding] = []
     top = _Reader(raw, "", TOP_LEVEL_KEYS, findings)
-    environment = top.string("environment", stack) or stack
-    warnings = []
-    if environment.strip().lower() not in KNOWN_ENVIRONMENTS:
-        warnings.append(
-            Finding(
-                "unknown-environment",
-                "environment",
-                f"{environment!r} is not a known environment ({', '.join(KNOWN_ENVIRONMENTS)}); it is treated as non-prod, "
-                "so deletes are allowed and pull-request subjects accepted. Set environment: prod if this is production",
-            )
-        )
+    environment = _parse_environment(top, stack)
     prod = is_prod_environment(environment)
     allow_delete = top.boolean("allowDelete", not prod)
     name_prefix = top.string("namePrefix", DEFAULT_NAME_PREFIX) or DEFAULT_NAME_PREFIX
@@ -307,7 +326,6 @@ def parse_config(
         services,
         isolation,
         window_rules.max_hours,
-        tuple(warnings),
         project,
         rollout,
         pinned,
@@ -555,7 +573,17 @@ def _parse_services(
             reader.raw.get("components"), key, name_prefix, str(name), allow_delete, windows, loader, placeholders, findings
         )
         service = ServiceConfig(
-            str(name), grant.actions, grant.resources, allow_delete, external_id, github, grant.window, project, grant.uses, components
+            str(name),
+            grant.actions,
+            grant.resources,
+            allow_delete,
+            external_id,
+            github,
+            grant.window,
+            project,
+            grant.uses,
+            components,
+            grant.filled_resources,
         )
         findings += _component_overlaps(service)
         services.append(service)
@@ -581,6 +609,7 @@ class _Grant:
     resources: tuple[str, ...]
     window: DeleteWindow | None
     uses: tuple[str, ...]
+    filled_resources: bool = False
 
 
 class _ManifestLoader:
@@ -642,6 +671,7 @@ def _parse_grant(
     if raw_actions is None and raw_uses is None and not optional:
         reader.error(f"{key}.actions", "required: give actions, uses (component manifests), or both")
     resources: tuple[str, ...]
+    filled_resources = False
     if "resources" in reader.raw:
         resources = _parse_resources(reader.raw["resources"], f"{key}.resources", findings)
     elif raw_actions is None and manifests and all(m.resources for m in manifests):
@@ -659,6 +689,7 @@ def _parse_grant(
                     )
                 filled.append(arn)
         resources = _parse_resources(sorted(set(filled)), f"{key}.uses", findings) if filled else ("*",)
+        filled_resources = bool(filled)
     else:
         resources = ("*",)
     window, problems = parse_delete_window(
@@ -668,7 +699,7 @@ def _parse_grant(
     if window is not None and not actions:
         reader.error(f"{key}.deleteWindow", "applies to a role's own grant; this service has only components: set it on a component")
     # Without manifests, `actions` keeps the order given, so later findings can name `actions[i]`.
-    return _Grant(tuple(sorted(actions)) if uses else own, resources, window, uses)
+    return _Grant(tuple(sorted(actions)) if uses else own, resources, window, uses, filled_resources)
 
 
 def _parse_placeholders(raw: Any, key: str, findings: list[Finding]) -> dict[str, str]:
@@ -686,8 +717,11 @@ def _parse_placeholders(raw: Any, key: str, findings: list[Finding]) -> dict[str
                     f"must be a name of letters, digits and _ other than {', '.join(BUILTIN_PLACEHOLDERS)} (filled by the baseline)",
                 )
             )
-        elif not isinstance(value, str) or not value or any(c.isspace() or c in "{}" for c in value):
-            findings.append(config_error(f"{key}.{name}", f"must be a non-empty string without spaces or braces (got {value!r})"))
+        elif not isinstance(value, str) or not value or any(c.isspace() or c in "{}*?" for c in value):
+            # A wildcard would widen the manifest's pattern (`{sitePrefix}-*` with `*` names every bucket).
+            findings.append(
+                config_error(f"{key}.{name}", f"must be a non-empty string without spaces, braces or wildcards * ? (got {value!r})")
+            )
         else:
             values[str(name)] = value
     return values
@@ -727,7 +761,9 @@ def _parse_components(
         allow_delete = reader.boolean("allowDelete", service_allow_delete)
         values = {**placeholders, "service": service, "component": str(name)}
         grant = _parse_grant(reader, component_key, windows, allow_delete, loader, values, f"{service_key}.placeholders")
-        components.append(ComponentConfig(str(name), grant.actions, grant.resources, allow_delete, grant.window, grant.uses))
+        components.append(
+            ComponentConfig(str(name), grant.actions, grant.resources, allow_delete, grant.window, grant.uses, grant.filled_resources)
+        )
     return tuple(components)
 
 
@@ -775,11 +811,11 @@ def _parse_actions(raw: Any, key: str, findings: list[Finding]) -> tuple[str, ..
             closest = get_closest_actions(action)
             hint = f"; closest: {', '.join(closest)}" if closest else ""
             findings.append(config_error(f"{key}[{index}]", f"{action!r} matches no action in the IAM action catalogue{hint}"))
-        elif assumes := [a for a in get_actions_matching(action) if a.startswith(ASSUME_ROLE_PREFIX)]:
+        elif assumes := [a for a in get_actions_matching(action) if a.startswith(ASSUME_ROLE_PREFIXES)]:
             findings.append(
                 config_error(
                     f"{key}[{index}]",
-                    f"{action!r} reaches {', '.join(assumes)}: provisioning roles may never assume other roles (no role chaining); "
+                    f"{action!r} reaches {', '.join(assumes)}: provisioning roles may never assume other roles or root (no role chaining); "
                     "grant the sts actions the service needs by name",
                 )
             )
@@ -795,7 +831,12 @@ def _parse_resources(raw: Any, key: str, findings: list[Finding]) -> tuple[str, 
         match = _ARN_SHAPE.fullmatch(arn)
         if arn == "*":
             continue
-        if not match:
+        if arn != arn.strip() or not arn.isprintable():
+            # IAM compares resources exactly: a padded ARN is not the one a reviewer reads.
+            findings.append(
+                config_error(f"{key}[{index}]", f"{arn!r} has surrounding spaces or invisible characters; give '*' or the ARN exactly")
+            )
+        elif not match:
             findings.append(config_error(f"{key}[{index}]", f"{arn!r} is not '*' or an ARN arn:partition:service:region:account:resource"))
         elif match.group(2) not in services and "*" not in match.group(2):
             findings.append(

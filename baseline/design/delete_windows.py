@@ -34,7 +34,7 @@ def parse_delete_window(raw: Any, key: str, now: datetime, max_hours: int, allow
         return None, [config_error(key, "must be a map {until: 'YYYY-MM-DDTHH:MM:SSZ', reason: '...'}")]
     found = [
         config_error(f"{key}.{k}", f"unknown key; allowed keys here: {', '.join(DELETE_WINDOW_KEYS)}")
-        for k in sorted(set(raw) - set(DELETE_WINDOW_KEYS))
+        for k in sorted(set(raw) - set(DELETE_WINDOW_KEYS), key=str)
     ]
     reason = raw.get("reason")
     if not isinstance(reason, str) or not reason.strip():
@@ -62,6 +62,7 @@ def _parse_instant(value: Any) -> datetime | None:
         return None
     try:
         instant = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    except ValueError:
+        # astimezone overflows for instants whose UTC time falls outside years 1-9999.
+        return instant.astimezone(UTC) if instant.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    return instant.astimezone(UTC) if instant.tzinfo is not None else None

@@ -2,10 +2,14 @@
 
 A service that creates its own task or execution roles could otherwise escalate: create an admin role,
 attach a policy to a role it can use, retrust a role, hand a powerful role to a compute service, or
-give itself keys. When a service's grant reaches any IAM write action, its role also gets:
+give itself keys. When a service's grant reaches any IAM change (Write, Permissions management or Tagging), its role also gets:
 
-- `ConfineIamToServicePath`: every IAM write (PassRole included) is denied outside the service's own
-  IAM path `/<prefix>-services/<service>/` (and AWS service-linked roles);
+- `ConfineIamToServicePath`: every IAM write, permissions change and tag change (PassRole included) is
+  denied outside the service's own IAM path `/<prefix>-services/<service>/` (and AWS service-linked
+  roles), so tag-based access control elsewhere in the account stays intact;
+- `DenyIamGroups`: every change to any group, in its path too: groups take no permissions boundary and
+  `iam:AddUserToGroup` is authorized against the group alone, so a group the service could write would
+  make any existing user as powerful as the service wished;
 - `RequireServiceBoundary`: every action that takes `iam:PermissionsBoundary` is denied unless the
   principal carries the service's boundary, so new roles and users must be created with it and only
   such principals can be given policies;
@@ -24,12 +28,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from baseline.aws.catalog import get_access_level, get_actions_for_service, get_actions_with_condition_key, is_destructive
+from baseline.aws.catalog import (
+    get_access_level,
+    get_actions_for_service,
+    get_actions_with_condition_key,
+    get_resource_types,
+    is_destructive,
+)
 from baseline.design.grants import compact_actions
 from baseline.design.policies import statement
 
 BOUNDARY_KEY = "iam:PermissionsBoundary"
-WRITE_LEVELS = ("Write", "Permissions management")
+# Tagging counts: tags feed tag-based conditions (ABAC) elsewhere in the account.
+CHANGE_LEVELS = ("Write", "Permissions management", "Tagging")
 
 
 @dataclass(frozen=True)
@@ -41,19 +52,25 @@ class IamConfinement:
 
 
 @functools.cache
-def iam_write_actions() -> frozenset[str]:
-    """Return the IAM actions the catalogue files under Write or Permissions management."""
-    return frozenset(a for a in get_actions_for_service("iam") if get_access_level(a) in WRITE_LEVELS)
+def iam_change_actions() -> frozenset[str]:
+    """Return the IAM actions the catalogue files under Write, Permissions management or Tagging."""
+    return frozenset(a for a in get_actions_for_service("iam") if get_access_level(a) in CHANGE_LEVELS)
 
 
-def writes_iam(actions: Iterable[str]) -> bool:
+@functools.cache
+def iam_group_change_actions() -> tuple[str, ...]:
+    """Return the IAM changes that act on groups alone (create, membership, policies), sorted."""
+    return tuple(sorted(a for a in iam_change_actions() if get_resource_types(a) == ("group",)))
+
+
+def changes_iam(actions: Iterable[str]) -> bool:
     """Return whether any of the actions changes IAM."""
-    return not iam_write_actions().isdisjoint(actions)
+    return not iam_change_actions().isdisjoint(actions)
 
 
 def boundary_conditioned_actions() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Return (actions allowed only on principals with our boundary, actions that remove boundaries)."""
-    keyed = [a for a in get_actions_with_condition_key("iam", BOUNDARY_KEY) if a in iam_write_actions()]
+    keyed = [a for a in get_actions_with_condition_key("iam", BOUNDARY_KEY) if a in iam_change_actions()]
     removals = tuple(a for a in keyed if "PermissionsBoundary" in a and is_destructive(a))
     return tuple(a for a in keyed if a not in removals), removals
 
@@ -62,7 +79,8 @@ def confinement_statements(guard: IamConfinement) -> list[dict[str, Any]]:
     """Return the Deny statements that keep a service's IAM changes inside its own path and boundary."""
     conditioned, removals = boundary_conditioned_actions()
     return [
-        {"Sid": "ConfineIamToServicePath", "Effect": "Deny", "Action": list(compact_actions(iam_write_actions())), "NotResource": sorted(guard.service_path_arns)},
+        {"Sid": "ConfineIamToServicePath", "Effect": "Deny", "Action": list(compact_actions(iam_change_actions())), "NotResource": sorted(guard.service_path_arns)},
+        statement("DenyIamGroups", "Deny", iam_group_change_actions(), ["*"]),
         statement("RequireServiceBoundary", "Deny", conditioned, ["*"], Condition={"StringNotEquals": {BOUNDARY_KEY: guard.boundary_arn}}),
         statement("KeepBoundaries", "Deny", removals, ["*"]),
     ]  # fmt: skip

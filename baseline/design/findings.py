@@ -30,7 +30,8 @@ CODES: dict[str, Code] = {
     "empty-policy": Code("error", "A policy with no statement, which IAM refuses"),
     "role-quota": Code("warning", "More roles than the account's default quota (raisable)"),
     "destructive-dropped": Code("warning", "A destructive action named outright but not granted"),
-    "unknown-environment": Code("warning", "An environment name that is not known to be prod or not"),
+    "resource-overlap": Code("error", "A placeholder prefix that also names another role's resources"),
+    "shared-resources": Code("warning", "Resources two roles are both granted"),
     # Found in a rendered baseline by `review`; the location is a principal or one of its documents.
     "unknown-action": Code("error", "An action the IAM catalogue does not know"),
     "wildcard-action": Code("error", "Every action granted"),
@@ -40,6 +41,11 @@ CODES: dict[str, Code] = {
     "resource-mismatch": Code("warning", "Actions the statement's resources can never name"),
     "state-shared": Code("warning", "Every service shares one state role"),
     "service-wildcard": Code("info", "A whole service granted"),
+    "act-as-principal": Code("warning", "Runs code or API calls with a role the principal did not create"),
+    "resource-exposure": Code("warning", "Can share or expose resources the principal did not create"),
+    "data-exfiltration": Code("warning", "Can read data of resources the principal did not create"),
+    "unscoped-manifest": Code("warning", "A component manifest with resources '*' used in prod"),
+    "dangerous-grant": Code("info", "Outside prod: a grant that would be a warning in prod"),
     "switch-role": Code("info", "Path and name too long for the console's switch-role link"),
     "delete-window": Code("info", "An open delete window"),
     # Found in the live account by `verify`.

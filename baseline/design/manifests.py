@@ -122,8 +122,8 @@ def parse_manifest(name: str, raw: Any) -> Manifest | list[str]:
             problems.append(f"{action!r} is not a service:Action name")
         elif not get_actions_matching(action):
             problems.append(f"action {action!r} is not in the IAM action catalogue")
-        elif any(a.startswith("sts:AssumeRole") for a in get_actions_matching(action)):
-            problems.append(f"action {action!r} reaches sts:AssumeRole*: provisioning roles never assume roles")
+        elif any(a.startswith(("sts:AssumeRole", "sts:AssumeRoot")) for a in get_actions_matching(action)):
+            problems.append(f"action {action!r} reaches sts:AssumeRole* or sts:AssumeRoot: provisioning roles never assume roles")
     passes_roles = raw.get("passesRoles", False)
     if not isinstance(passes_roles, bool):
         problems.append(f"passesRoles must be true or false (got {passes_roles!r})")

@@ -113,17 +113,39 @@ def ci_trust_policy(ci_principal_arn: str, external_id: str) -> Document:
     return role_trust_policy(ci_principal_arn, external_id)
 
 
+# Requests through an access point are authorized against the access point's ARN, which no Deny naming the
+# bucket covers; the bucket policy then sees the access point in these keys. Regional access points set both
+# (the catalogue lists them on `accesspoint` and `accesspointobject`); a Multi-Region Access Point sets
+# s3:DataAccessPointArn to its `arn:aws:s3::<account>:accesspoint/<alias>.mrap` (AWS's "DelegateAccessToMRAP"
+# example); an Object Lambda access point reads through its supporting regional access point.
+ACCESS_POINT_KEYS = ("s3:DataAccessPointArn", "s3:DataAccessPointAccount")
+
+
 def state_bucket_policy(bucket_arn: str, objects_arn: str) -> Document:
-    """Return the bucket policy that refuses every request not made over TLS (Security Hub S3.5)."""
+    """Return the bucket policy that refuses every request not made over TLS (Security Hub S3.5), and every
+    request that arrives through an access point of any kind: state is reached by the bucket's name only."""
+    resources = sorted([bucket_arn, objects_arn])
+    through_access_points = [
+        {
+            "Sid": "DenyThroughAccessPoints" if key.endswith("Arn") else "DenyThroughAccessPointsOfAnyAccount",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": resources,
+            "Condition": {"Null": {key: "false"}},
+        }
+        for key in ACCESS_POINT_KEYS
+    ]
     return document(
         {
             "Sid": "DenyInsecureTransport",
             "Effect": "Deny",
             "Principal": "*",
             "Action": "s3:*",
-            "Resource": sorted([bucket_arn, objects_arn]),
+            "Resource": resources,
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
+        },
+        *through_access_points,
     )
 
 

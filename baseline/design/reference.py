@@ -19,7 +19,7 @@ CONFIG_KEYS: tuple[KeyDoc, ...] = (
     KeyDoc(
         "environment",
         "the stack name",
-        "compared case-insensitively: `prod` or `production` is prod (deletes off by default, no pull-request subjects); `dev`, `development`, `test`, `qa`, `stage`, `staging`, `sandbox`, `preview` are not; any other value is non-prod with a warning",
+        "compared case-insensitively: `prod` or `production` is prod (deletes off by default, no pull-request subjects); `dev`, `development`, `test`, `qa`, `stage`, `staging`, `sandbox`, `preview` are not. Any other value is refused (it fails closed, never as non-prod), and a stack whose name contains `prod`, `prd` or `production` as a word (`prod-eu`, `eu-prd-1`) must be prod",
     ),
     KeyDoc(
         "accountId",
@@ -84,7 +84,7 @@ CONFIG_KEYS: tuple[KeyDoc, ...] = (
     KeyDoc(
         "services.<name>.actions",
         "required unless `uses` or `components` is given",
-        "non-empty list of `service:Action` patterns (`*`, `?` allowed in the action part); never `*` alone, never a pattern reaching `sts:AssumeRole*`; `iam:` write actions bring the escalation guard",
+        "non-empty list of `service:Action` patterns (`*`, `?` allowed in the action part); never `*` alone, never a pattern reaching `sts:AssumeRole*` or `sts:AssumeRoot`; `iam:` write actions bring the escalation guard",
     ),
     KeyDoc(
         "services.<name>.uses",
@@ -99,7 +99,7 @@ CONFIG_KEYS: tuple[KeyDoc, ...] = (
     KeyDoc(
         "services.<name>.placeholders",
         "`{}`",
-        "map of name to value filling `{name}` in the resources of the manifests the service (or its components) uses; `{service}` and `{component}` are filled by the baseline",
+        "map of name to value filling `{name}` in the resources of the manifests the service (or its components) uses; `{service}` and `{component}` are filled by the baseline. Values have no spaces, braces or wildcards, and must not make one role's resources overlap another's (e.g. `shop` beside `shop-site`): refused",
     ),
     KeyDoc(
         "services.<name>.components",

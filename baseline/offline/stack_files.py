@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def load_stack_config(project_dir: Path, stack: str, project: str = PROJECT) -> 
         value, had_secret = _replace_secure(value)
         if had_secret:
             secret_keys.append(full_key)
-        values[full_key] = value if isinstance(value, str) else json.dumps(value)
+        values[full_key] = value if isinstance(value, str) else json.dumps(value, default=_yaml_scalar)
     return values, secret_keys
 
 
@@ -59,6 +60,12 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise StackFileError(f"{path}: must be a YAML map (with a `config:` key), not {type(document).__name__}")
     return document
+
+
+def _yaml_scalar(value: Any) -> str:
+    """Return as text a YAML value JSON has no type for: an unquoted `until: 2026-12-01T18:00:00Z` is a
+    timestamp to YAML, and the config parser checks (and names the key of) whatever text it becomes."""
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def _replace_secure(value: Any) -> tuple[Any, bool]:

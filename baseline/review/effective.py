@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from baseline.aws.catalog import action_can_target, get_actions_matching, globs_overlap
+from baseline.aws.catalog import action_can_target, get_actions_matching, get_resource_arn_patterns, globs_overlap
 from baseline.design.policies import as_list, iter_statements
 
 
@@ -40,7 +40,11 @@ def _covers(deny: str, resource: str) -> bool:
 
 
 def effective_grants(policies: Iterable[dict[str, Any]], boundary: dict[str, Any] | None = None) -> list[Reach]:
-    """Return the Allow grants of a principal's policies after Deny statements and its boundary."""
+    """Return the Allow grants of a principal's policies after Deny statements and its boundary.
+
+    A Deny with `NotResource` (the IAM confinement: every IAM write denied outside the service's own
+    path) leaves its actions granted on the exempted ARNs the Allow's resources overlap, so they are
+    counted against those ARNs rather than dropped (or kept on `*`)."""
     statements = [s for doc in policies for s in iter_statements(doc)]
     denies = [s for s in statements if s["Effect"] == "Deny" and "Condition" not in s]
     grants = []
@@ -49,16 +53,60 @@ def effective_grants(policies: Iterable[dict[str, Any]], boundary: dict[str, Any
             continue
         resources = tuple(as_list(stmt.get("Resource", ["*"])))
         # An action none of whose resource types these ARNs can name is not granted at all.
-        actions = {a for a in statement_actions(stmt) if action_can_target(a, resources)}
+        pieces = [(frozenset(a for a in statement_actions(stmt) if action_can_target(a, resources)), resources)]
         for deny in denies:
-            deny_resources = as_list(deny.get("Resource", ["*"]))
-            if all(any(_covers(d, r) for d in deny_resources) for r in resources):
-                actions -= statement_actions(deny)
-        if actions:
-            grants.append(Reach(frozenset(actions), resources, "Condition" in stmt))
+            pieces = [piece for actions, on in pieces for piece in _after_deny(actions, on, deny)]
+        grants += [Reach(actions, on, "Condition" in stmt) for actions, on in pieces if actions]
     if boundary is None:
         return grants
     return _within_boundary(grants, effective_grants([boundary]))
+
+
+def _after_deny(actions: frozenset[str], resources: tuple[str, ...], deny: dict[str, Any]) -> list[tuple[frozenset[str], tuple[str, ...]]]:
+    """Return what an unconditional Deny leaves of `actions` on `resources`: the actions it does not
+    name, unchanged, and the ones it names on the resources it leaves open (possibly none)."""
+    denied = actions & statement_actions(deny)
+    if not denied:
+        return [(actions, resources)]
+    if "NotResource" in deny:
+        open_ = _exempted(resources, as_list(deny["NotResource"]))
+    else:
+        deny_resources = as_list(deny.get("Resource", ["*"]))
+        open_ = () if all(any(_covers(d, r) for d in deny_resources) for r in resources) else resources
+    if open_ == resources:
+        return [(actions, resources)]
+    kept = [(actions - denied, resources)]
+    if open_:
+        kept.append((frozenset(a for a in denied if _names_in_segments(a, open_)), open_))
+    return kept
+
+
+def _names_in_segments(action: str, resources: tuple[str, ...]) -> bool:
+    """Return whether one of the ARN patterns can name a resource of the action, comparing the ARNs
+    segment by segment: the catalogue's placeholders (partition, region, account) never hold a colon,
+    so `arn:*:iam::*:delegation-request/*` cannot meet `arn:aws:iam::1:role/<path>/*`, which a plain
+    glob overlap would allow (the account's `*` running on into `:role/...`)."""
+    if "*" in resources:
+        return True
+    return any(_segments_overlap(r, p) for r in resources for p in get_resource_arn_patterns(action))
+
+
+def _segments_overlap(a: str, b: str) -> bool:
+    left, right = a.split(":", 5), b.split(":", 5)
+    if len(left) != 6 or len(right) != 6:
+        return globs_overlap(a, b)
+    return all(globs_overlap(x, y) for x, y in zip(left, right, strict=True))
+
+
+def _exempted(resources: tuple[str, ...], not_resources: list[str]) -> tuple[str, ...]:
+    """Return the parts of `resources` a `NotResource` Deny exempts: an exempted pattern inside a granted
+    one (`role/<path>/*` inside `*`) stands for itself; any other overlap keeps the granted pattern (sound)."""
+    found: dict[str, None] = {}
+    for granted in resources:
+        for exempt in not_resources:
+            if globs_overlap(granted, exempt):
+                found[exempt if _covers(granted, exempt) else granted] = None
+    return tuple(found)
 
 
 def _within_boundary(grants: list[Reach], limits: list[Reach]) -> list[Reach]:

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from baseline.aws.catalog import get_access_level, get_all_actions, globs_overlap
 from baseline.design import quotas
 from baseline.design.blueprint import role_quota_detail
+from baseline.design.config import BaselineConfig, allowed_account_ids, decode_pulumi_config, is_prod_environment, parse_config
 from baseline.design.findings import SEVERITIES, Finding, severity_rank
+from baseline.design.manifests import INSTALLED, ManifestSource
 from baseline.offline.engine import Rendering, reveal
+from baseline.review.dangerous import grant_findings, manifest_findings
 from baseline.review.lint import lint_document
 from baseline.review.principals import Principal, collect_principals, trusted_by
 
@@ -199,13 +203,24 @@ class ReviewReport:
         }
 
 
-def review(rendering: Rendering) -> ReviewReport:
-    """Return the whole review of one rendered stack."""
+def stack_config(values: Mapping[str, str], stack: str, manifests: ManifestSource = INSTALLED) -> BaselineConfig:
+    """Return a stack's parsed config from its Pulumi config values (what `load_stack_config` reads)."""
+    return parse_config(decode_pulumi_config(values), stack, allowed_account_ids=allowed_account_ids(values), manifests=manifests)
+
+
+def review(rendering: Rendering, config: BaselineConfig | None = None, manifests: ManifestSource = INSTALLED) -> ReviewReport:
+    """Return the whole review of one rendered stack. With its `config` (`stack_config`), the review knows
+    the stack's environment and the component manifests its roles use; without it, the environment is
+    the stack's name (the config's default) and manifests are not reviewed."""
     principals = collect_principals(rendering)
     rows, findings = quota_budget(principals)
     outputs = reveal(rendering.outputs)
     windows = outputs.get("deleteWindows", {})
     findings += delete_findings(principals, windows) + isolation_findings(outputs)
+    prod = config.is_prod if config is not None else is_prod_environment(rendering.stack)
+    findings += grant_findings(principals, rendering.ctx, prod)
+    if config is not None:
+        findings += manifest_findings(config, manifests)
     for p in principals.values():
         for name, doc in p.documents().items():
             findings += lint_document(f"{p.kind}/{p.name} {name}", doc)

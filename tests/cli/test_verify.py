@@ -166,11 +166,21 @@ def test_a_public_access_block_turned_off_is_reported(account):
     assert found(findings) == [("drift-bucket", f"bucket/{expected.bucket_name}")] and "BlockPublicAcls" in findings[0].detail
 
 
-def test_a_removed_tls_statement_is_reported(account):
+def test_a_removed_bucket_policy_is_reported_statement_by_statement(account):
     _, s3, expected, check = account
     s3.delete_bucket_policy(Bucket=expected.bucket_name)
     findings = check()
-    assert found(findings) == [("drift-bucket", f"bucket/{expected.bucket_name}")] and "DenyInsecureTransport" in findings[0].detail
+    assert set(found(findings)) == {("drift-bucket", f"bucket/{expected.bucket_name}")}
+    missing = sorted(f.detail.split()[3] for f in findings)
+    assert missing == ["DenyInsecureTransport", "DenyThroughAccessPoints", "DenyThroughAccessPointsOfAnyAccount"]
+
+
+def test_a_bucket_policy_that_lets_access_points_through_is_reported(account):
+    _, s3, expected, check = account
+    kept = [s for s in expected.bucket_policy["Statement"] if s["Sid"] == "DenyInsecureTransport"]
+    s3.put_bucket_policy(Bucket=expected.bucket_name, Policy=json.dumps({"Version": "2012-10-17", "Statement": kept}))
+    details = [f.detail for f in check()]
+    assert len(details) == 2 and all("DenyThroughAccessPoints" in d for d in details), details
 
 
 def test_an_extra_role_in_the_baseline_path_is_reported(account):

@@ -1,9 +1,12 @@
 """Bad input fails with a message naming the key and what is allowed; good input gets defaults."""
 
+from datetime import UTC, datetime
+
 import pytest
 
-from baseline.design.config import parse_config
+from baseline.design.config import decode_pulumi_config, parse_config
 from baseline.design.findings import ConfigError
+from baseline.offline.stack_files import load_stack_config
 
 GOOD_SERVICE = {"actions": ["sqs:SendMessage"]}
 
@@ -111,3 +114,65 @@ def test_every_problem_is_reported_in_one_error():
     _, message = problems({"namePrefix": "bad prefix", "ci": {"maxSessionDuration": 1}, "services": {"api": {"actions": ["nope"]}}})
     assert message.count("error: iam-baseline:") == 3
     assert "iam-baseline:namePrefix" in message and "iam-baseline:ci.maxSessionDuration" in message
+
+
+# Found by tests/design/test_config_fuzz.py (issue #20): each used to crash or be accepted.
+
+
+def test_a_number_too_long_for_int_is_refused_not_a_crash():
+    found, _ = problems({"ci": {"maxSessionDuration": "9" * 5000}, "maxDeleteWindowHours": "0" * 20 + "24"})
+    assert "3600 to 43200" in found["ci.maxSessionDuration"]
+    assert "1 to 168" in found["maxDeleteWindowHours"]
+
+
+@pytest.mark.parametrize("until", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00"])
+def test_a_delete_window_instant_outside_the_calendar_is_refused_not_a_crash(until):
+    window = {"until": until, "reason": "drop the old table"}
+    found, _ = problems({"services": {"api": {**GOOD_SERVICE, "deleteWindow": window}}}, "prod")
+    assert "UTC instant" in found["services.api.deleteWindow.until"]
+
+
+def test_keys_that_are_not_strings_are_named_not_a_crash():
+    # YAML reads `1: x` as an integer key; sorting it among string keys used to raise TypeError.
+    window = {"until": "2026-01-01T00:00:00Z", "reason": "x", 2: "y"}
+    found, _ = problems({1: "x", "services": {"api": {**GOOD_SERVICE, 3: "z", "deleteWindow": window}}}, "prod")
+    assert {"1", "services.api.3", "services.api.deleteWindow.2"} <= set(found)
+
+
+def test_long_github_subjects_are_compared_without_exhausting_the_stack():
+    # Two services of one repository with 255-character branch globs: the overlap check used to recurse once per character.
+    def svc(branch):
+        return {**GOOD_SERVICE, "github": {"repository": "o" * 39 + "/" + "r" * 100, "branches": [branch]}}
+
+    services = {"a": svc("*" * 255), "b": svc("a" * 254 + "b")}
+    found, _ = problems({"ci": {"mode": "github"}, "services": services})
+    assert "also accepted by service 'a'" in found["services.b.github"]
+    assert parse_config({"ci": {"mode": "github"}, "services": {"a": svc("x" * 255), "b": svc("y" * 255)}}, "dev")
+
+
+@pytest.mark.parametrize("action", ["sts:AssumeRoot", "sts:AssumeRoo*", "sts:*Root"])
+def test_assume_root_is_refused_like_assume_role(action):
+    found, _ = problems({"services": {"api": {"actions": [action]}}}, "prod")
+    assert "sts:AssumeRoot" in found["services.api.actions[0]"] and "no role chaining" in found["services.api.actions[0]"]
+
+
+@pytest.mark.parametrize(
+    "resource", ["arn:aws:s3:::data ", " arn:aws:s3:::data", "arn:aws:s3:::data\n", "arn:aws:s3:::data\u200b", "arn:aws:s3:::da\u00a0ta"]
+)
+def test_resources_with_surrounding_spaces_or_invisible_characters_are_refused(resource):
+    found, _ = problems({"services": {"api": {**GOOD_SERVICE, "resources": ["*", resource]}}})
+    assert "invisible characters" in found["services.api.resources[1]"]
+    assert parse_config({"services": {"api": {**GOOD_SERVICE, "resources": ["arn:aws:s3:::data/my file.txt"]}}}, "dev")
+
+
+def test_an_unquoted_yaml_timestamp_in_a_stack_file_reaches_the_parser_as_text(tmp_path):
+    # YAML reads it as a datetime, which json.dumps refused (TypeError) while the stack file was read.
+    (tmp_path / "Pulumi.yaml").write_text("name: iam-baseline\n")
+    (tmp_path / "Pulumi.prod.yaml").write_text(
+        "config:\n  iam-baseline:services:\n    api:\n      actions: [sqs:SendMessage]\n"
+        "      deleteWindow: {until: 2026-01-01T12:00:00Z, reason: drop a table}\n"
+    )
+    values, _ = load_stack_config(tmp_path, "prod")
+    raw = decode_pulumi_config(values)
+    config = parse_config(raw, "prod", now=datetime(2026, 1, 1, 6, tzinfo=UTC))
+    assert config.services[0].delete_window is not None

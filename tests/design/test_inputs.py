@@ -49,13 +49,35 @@ def test_every_spelling_of_production_is_prod(environment):
     assert "pull-request" in found["services.api.github"]
 
 
-def test_an_unknown_environment_is_non_prod_with_a_warning():
-    cfg = parse_config({"environment": "eu-prd-1"}, "any")
-    assert not cfg.is_prod and cfg.allow_delete
-    (warning,) = cfg.warnings
-    assert warning.location == "environment" and warning.severity == "warning" and "environment: prod" in warning.detail
-    assert design_baseline(cfg, CTX).warnings == (warning,)
-    assert parse_config({"environment": "staging"}, "any").warnings == ()
+@pytest.mark.parametrize("environment", ["prd", "prod-eu", "123", "eu-prd-1", "produktion", "pr0d", "dev-ish", ""])
+def test_an_unknown_environment_fails_closed_naming_the_allowed_values(environment):
+    """A typo must never turn production into dev (deletes allowed, pull requests trusted): it is refused."""
+    detail = problems({"environment": environment, "services": {"api": svc()}}, "eu-main")["environment"]
+    assert repr(environment) in detail and "allowed: prod, production, dev" in detail
+
+
+@pytest.mark.parametrize("stack", ["prod-eu", "eu-prd-1", "production", "team_prod", "prod2"])
+def test_a_stack_named_like_production_is_never_non_prod(stack):
+    for environment in ("dev", "staging", "sandbox"):
+        assert "named like production" in problems({"environment": environment, "services": {"api": svc()}}, stack)["environment"]
+    cfg = parse_config({"environment": "prod", "accountId": "123456789012", "services": {"api": svc()}}, stack)
+    assert cfg.is_prod and not cfg.services[0].allow_delete
+
+
+def test_an_unknown_stack_name_needs_an_explicit_environment():
+    detail = problems({"services": {"api": svc()}}, "eu-main")["environment"]
+    assert "the stack name 'eu-main'" in detail and "iam-baseline:environment" in detail
+    assert parse_config({"environment": "staging"}, "eu-main").allow_delete is True
+    assert parse_config({}, "staging").allow_delete is True
+
+
+def test_a_non_string_environment_is_refused():
+    assert "must be a string" in problems({"environment": 123})["environment"]
+
+
+@pytest.mark.parametrize("stack", ["product-dev", "preprod", "prodigy"])
+def test_stack_names_that_merely_contain_the_letters_are_not_forced_to_prod(stack):
+    assert parse_config({"environment": "dev"}, stack).allow_delete is True
 
 
 @pytest.mark.parametrize("value", ["³⁶⁰⁰", "٣٦٠٠", "1e3", "-5", "3 600"])

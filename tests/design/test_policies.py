@@ -49,11 +49,14 @@ def test_trust_lets_only_the_ci_principal_in_and_only_with_the_external_id():
     assert stmt["Condition"] == {"StringEquals": {"sts:ExternalId": "abc123"}}
 
 
-def test_bucket_policy_denies_every_request_without_tls():
-    (stmt,) = iter_statements(state_bucket_policy("arn:aws:s3:::b", "arn:aws:s3:::b/*"))
-    assert stmt["Effect"] == "Deny" and stmt["Principal"] == "*" and stmt["Action"] == "s3:*"
-    assert stmt["Resource"] == ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]
-    assert stmt["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+def test_bucket_policy_denies_every_request_without_tls_or_through_an_access_point():
+    tls, by_arn, by_account = iter_statements(state_bucket_policy("arn:aws:s3:::b", "arn:aws:s3:::b/*"))
+    for stmt in (tls, by_arn, by_account):
+        assert stmt["Effect"] == "Deny" and stmt["Principal"] == "*" and stmt["Action"] == "s3:*"
+        assert stmt["Resource"] == ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]
+    assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert by_arn["Condition"] == {"Null": {"s3:DataAccessPointArn": "false"}}
+    assert by_account["Condition"] == {"Null": {"s3:DataAccessPointAccount": "false"}}
 
 
 def test_state_role_may_only_list_the_bucket_and_use_objects_under_the_backend_prefix():

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from baseline.design.escalation import boundary_conditioned_actions, iam_write_actions
+from baseline.design.escalation import boundary_conditioned_actions, iam_change_actions
 from tests.emulated_account import unwrap
 from tests.helpers import render, role_documents
 from tests.policy_simulator import allows, principal
@@ -140,4 +140,59 @@ def test_the_guards_action_lists_come_from_the_catalogue():
     conditioned, removals = boundary_conditioned_actions()
     assert {"iam:CreateRole", "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"} <= set(conditioned)
     assert set(removals) == {"iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"}
-    assert {"iam:PassRole", "iam:CreateAccessKey", "iam:CreatePolicyVersion"} <= iam_write_actions()
+    assert {"iam:PassRole", "iam:CreateAccessKey", "iam:CreatePolicyVersion"} <= iam_change_actions()
+
+
+OWN_GROUP = f"arn:aws:iam::{ACCOUNT}:group/iam-baseline-services/platform/ops"
+GITHUB_PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+
+
+@pytest.mark.parametrize(
+    "action", ["iam:CreateGroup", "iam:PutGroupPolicy", "iam:AttachGroupPolicy", "iam:AddUserToGroup", "iam:UpdateGroup"]
+)
+@pytest.mark.parametrize("group", [OWN_GROUP, OTHER_GROUP])
+def test_no_group_can_be_written_even_in_the_service_path(platform, action, group):
+    """Groups take no boundary and AddUserToGroup is authorized on the group alone: a group the service could
+    write, with AdministratorAccess attached, would make any existing user (a human without a boundary) an admin."""
+    boundary = platform["role"]["permissionsBoundaryArn"]
+    context = {"iam:PolicyARN": ADMIN_POLICY, "iam:PermissionsBoundary": boundary}
+    assert denied(platform, action, group, context), f"the service may {action} on {group}"
+    created = principal(OWN_ROLE, [ADMIN], platform["boundary"])
+    assert not allows(created, action, group, context), f"a role the service created may {action} on {group}"
+
+
+@pytest.mark.parametrize(
+    ("action", "resource"),
+    [
+        ("iam:TagRole", OTHER_ROLE),
+        ("iam:UntagRole", OTHER_ROLE),
+        ("iam:TagUser", OTHER_USER),
+        ("iam:UntagUser", OTHER_USER),
+        ("iam:TagPolicy", OTHER_POLICY),
+        ("iam:TagOpenIDConnectProvider", GITHUB_PROVIDER),
+        ("iam:UntagOpenIDConnectProvider", GITHUB_PROVIDER),
+        ("iam:TagRole", f"arn:aws:iam::{ACCOUNT}:role/iam-baseline/iam-baseline-svc-queues"),
+        ("iam:TagInstanceProfile", f"arn:aws:iam::{ACCOUNT}:instance-profile/web"),
+    ],
+)
+def test_tags_outside_the_service_path_cannot_change(platform, action, resource):
+    """Tags feed tag-based conditions elsewhere in the account (ABAC): only the service's own principals may be tagged."""
+    assert denied(platform, action, resource, {"aws:TagKeys": "team"}), f"open: {action} on {resource}"
+    created = principal(OWN_ROLE, [ADMIN], platform["boundary"])
+    assert not allows(created, action, resource, {}), f"a role the service created may {action} on {resource}"
+
+
+def test_the_service_still_tags_its_own_roles(platform):
+    boundary = platform["role"]["permissionsBoundaryArn"]
+    assert allows(platform["node"], "iam:TagRole", OWN_ROLE, {"iam:PermissionsBoundary": boundary})
+    assert allows(platform["node"], "iam:UntagRole", OWN_ROLE, {"iam:PermissionsBoundary": boundary})
+
+
+def test_a_service_granted_only_iam_tagging_is_confined_too():
+    rendering = render({"services": {"tagger": {"actions": ["iam:TagRole", "iam:TagUser", "sqs:*"]}}}, stack="dev")
+    out = unwrap(rendering.outputs)
+    (policy,) = role_documents(rendering)["iam-baseline-svc-tagger"][1]
+    node = principal(out["provisioningRoles"]["tagger"]["arn"], [policy])
+    assert "permissionsBoundaryArn" in out["provisioningRoles"]["tagger"], "tagging IAM gets the escalation guard"
+    assert not allows(node, "iam:TagRole", OTHER_ROLE, {})
+    assert not allows(node, "iam:TagUser", OTHER_USER, {})

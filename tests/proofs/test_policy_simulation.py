@@ -12,7 +12,7 @@ import pytest
 
 from tests.emulated_account import unwrap
 from tests.helpers import a_state_role, all_roles, one, render, render_shipped, role_documents
-from tests.policy_simulator import allows, principal, trust_admits
+from tests.policy_simulator import allows, bucket_policy_denies, principal, trust_admits
 
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 TLS = {"aws:SecureTransport": "true"}
@@ -110,6 +110,57 @@ def test_state_bucket_refuses_requests_without_tls(baseline):
         )
     admin = principal(f"arn:aws:iam::{outputs['accountId']}:role/Admin", [ADMIN])
     assert not allows(admin, "s3:GetObject", obj, {"aws:SecureTransport": "false"}, bucket_policy), "even admins must use TLS"
+
+
+@pytest.fixture(scope="module")
+def s3_service():
+    """A dev stack on the default SSE-S3 bucket (no key deny to fall back on) with a service granted s3:*."""
+    rendering = render({"services": {"files": {"actions": ["s3:*", "s3-object-lambda:*"]}}}, stack="dev")
+    return rendering, unwrap(rendering.outputs)
+
+
+def access_point_paths(account, region):
+    """The three ways to reach a bucket through an access point, as the underlying bucket's policy sees them."""
+    regional = f"arn:aws:s3:{region}:{account}:accesspoint/steal"
+    return {
+        "access point": (regional, f"{regional}/object/.pulumi/stacks/other/prod.json"),
+        "multi-region access point": (
+            f"arn:aws:s3::{account}:accesspoint/mfzwi23gnjvgw.mrap",
+            f"arn:aws:s3::{account}:accesspoint/mfzwi23gnjvgw.mrap/object/.pulumi/stacks/other/prod.json",
+        ),
+        # An Object Lambda access point reads through its supporting regional access point.
+        "object lambda access point": (regional, f"arn:aws:s3-object-lambda:{region}:{account}:accesspoint/transform"),
+    }
+
+
+@pytest.mark.parametrize("path", ["access point", "multi-region access point", "object lambda access point"])
+def test_no_access_point_reaches_the_state_bucket(s3_service, path):
+    """A service granted s3:* creates an access point on the state bucket: its identity policy allows the access
+    point's ARN (the role's deny names the bucket only), so the bucket policy must refuse the request."""
+    rendering, outputs = s3_service
+    account, region = outputs["accountId"], rendering.ctx.region
+    bucket_policy = json.loads(one(rendering, "aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    service = outputs["provisioningRoles"]["files"]
+    attacker = principal(service["arn"], role_documents(rendering)["iam-baseline-svc-files"][1])
+    access_point, entry = access_point_paths(account, region)[path]
+    entry_action = "s3-object-lambda:GetObject" if "object-lambda" in entry else "s3:GetObject"
+    assert allows(attacker, entry_action, entry, TLS), "the attack needs the identity policy to allow the entry point"
+    via = {**TLS, "s3:DataAccessPointArn": access_point, "s3:DataAccessPointAccount": account}
+    bucket = outputs["stateBucketArn"]
+    for action, resource in [
+        ("s3:GetObject", f"{bucket}/.pulumi/stacks/other/prod.json"),
+        ("s3:GetObject", f"{bucket}/.pulumi/stacks/iam-baseline/dev.json"),
+        ("s3:PutObject", f"{bucket}/.pulumi/stacks/iam-baseline-handoff/dev-files.json"),
+        ("s3:ListBucket", bucket),
+    ]:
+        assert bucket_policy_denies(bucket_policy, attacker, action, resource, via), f"{action} on {resource} through the {path}"
+        only_account = {**TLS, "s3:DataAccessPointAccount": account}
+        assert bucket_policy_denies(bucket_policy, attacker, action, resource, only_account)
+    state_role, project = a_state_role(outputs)
+    state = principal(state_role["arn"], role_documents(rendering)[state_role["arn"].rsplit("/", 1)[1]][1])
+    own = f"{bucket}/.pulumi/stacks/{project}/dev.json"
+    assert not bucket_policy_denies(bucket_policy, state, "s3:GetObject", own, TLS), "the bucket's own name must still work"
+    assert allows(state, "s3:GetObject", own, TLS, bucket_policy)
 
 
 def test_state_key_is_usable_only_through_s3_and_never_by_a_service_role(with_kms):
