@@ -20,8 +20,9 @@ from typing import Any
 import yaml
 
 from baseline.aws.catalog import CREDENTIAL_MINTING_ACTIONS, get_access_level, get_resource_types, split_camel_words
-from baseline.cli.discover import FALLBACK_EXCLUDED_WORDS, discover
 from baseline.design.grants import expand_patterns
+from baseline.discover.proposal import FALLBACK_EXCLUDED_WORDS
+from baseline.discover.runner import discover
 from baseline.offline.engine import reveal
 from tests.helpers import render_shipped
 

@@ -37,17 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     boot.add_argument("--local-dir", type=Path, default=Path(".pulumi-bootstrap"), help="local backend folder for the first run")
     boot.add_argument("--secrets-provider", help="e.g. awskms://alias/iam-baseline?region=eu-west-1 (default: passphrase)")
     boot.add_argument("--dry-run", action="store_true", help="print every step and its CLI command; change nothing")
-    disc = commands.add_parser("discover", help="propose a service's actions from its Pulumi program, offline")
-    disc.add_argument("path", type=Path, help="the service's Pulumi project folder")
-    disc.add_argument("--stack", required=True, help="the stack whose config both programs use (e.g. dev)")
-    disc.add_argument("--service", help="service name in the baseline (default: the program's `service` config, else its project name)")
-    disc.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
-    disc.add_argument("--json", action="store_true", help="print, per resource type and data source, what it needs, and the actions")
-    disc.add_argument(
-        "--manifests", type=Path, metavar="DIR",
-        help="for a component library's example program: write one permission manifest per component type into DIR",
-    )  # fmt: skip
-    disc.add_argument("--check", action="store_true", help="with --manifests: compare instead of writing; exit 1 when any differs")
+    from baseline.cli import discover
+
+    discover.add_arguments(commands.add_parser("discover", help="propose a service's actions from its Pulumi program or preview, offline"))
     tight = commands.add_parser("tighten", help="reduce a service's actions to those its role used, from CloudTrail logs")
     tight.add_argument("--service", required=True, help="the service (or `<service>/<component>`) whose provisioning role to look for")
     tight.add_argument("--cloudtrail", type=Path, required=True, help="folder of CloudTrail log files (.json or .json.gz)")
@@ -252,47 +244,9 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _discover(args: argparse.Namespace) -> int:
-    from baseline.cli.discover import discover, format_proposal
-    from baseline.offline.engine import reveal
-    from baseline.offline.fake_aws import UnknownInvoke
+    from baseline.cli import discover
 
-    if not (args.path / "Pulumi.yaml").is_file():
-        raise UsageError(f"{args.path}: no Pulumi.yaml; give the service's Pulumi project folder")
-    baseline = reveal(_render(args.project_dir, args.stack).outputs)
-    if args.check and args.manifests is None:
-        raise UsageError("--check: compares manifests, so it needs --manifests DIR")
-    if args.manifests is not None:
-        return _write_manifests(args, baseline)
-    try:
-        proposal = discover(args.path.resolve(), args.stack, baseline, args.service)
-    except UnknownInvoke as error:
-        raise UsageError(f"{args.path}: the program calls {error}") from None
-    print(json.dumps(proposal.to_json(), indent=2) if args.json else format_proposal(proposal))
-    return 0
-
-
-def _write_manifests(args: argparse.Namespace, baseline: dict[str, Any]) -> int:
-    from baseline.cli.discover import component_manifests, manifest_file_name, run_service_program, write_manifests
-    from baseline.offline.fake_aws import UnknownInvoke
-
-    if args.manifests.exists() and not args.manifests.is_dir():
-        raise UsageError(f"--manifests: {args.manifests} is not a folder")
-    try:
-        _, rendering = run_service_program(args.path.resolve(), args.stack, baseline, args.service)
-        manifests = component_manifests(rendering.registrations)
-    except UnknownInvoke as error:
-        raise UsageError(f"{args.path}: the program calls {error}") from None
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    if not manifests:
-        raise UsageError(f"{args.path}: the program declares no AWS resources inside a ComponentResource")
-    problems = write_manifests(manifests, args.manifests, check=args.check)
-    for problem in problems:
-        print(f"stale manifest: {problem}; regenerate with the same command without --check", file=sys.stderr)
-    if not args.check:
-        for component in manifests:
-            print(f"{component}: {args.manifests / manifest_file_name(component)}")
-    return 1 if problems else 0
+    return discover.run(args)
 
 
 def _tighten(args: argparse.Namespace) -> int:

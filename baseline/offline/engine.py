@@ -94,15 +94,17 @@ def run_offline(
     stack_outputs: dict[str, dict[str, Any]] | None = None,
     project: str = PROJECT,
     any_stack_outputs: dict[str, Any] | None = None,
+    mocks_class: type[BaselineMocks] = BaselineMocks,
 ) -> Rendering:
     """Run a Pulumi program under mocks with the given config; return its registrations and outputs.
 
     The stand-in account is the one the config pins (`<project>:accountId`, else `aws:allowedAccountIds`),
     so that `plan` shows the account a stack may deploy to and the program's own account check passes.
+    `mocks_class` answers the program's resources and data sources (discover's answers every declared output).
     """
     pinned = pinned_account(config, project)
     ctx = ctx or offline_context(config.get("aws:region", DEFAULT_REGION), pinned or OFFLINE_ACCOUNT_ID)
-    mocks = BaselineMocks(ctx, stack_outputs, any_stack_outputs)
+    mocks = mocks_class(ctx, stack_outputs, any_stack_outputs)
     rendering = Rendering(stack, ctx, mocks.registrations, stack_references=mocks.stack_references, invokes=mocks.invokes)
     rendering.account_pinned = pinned is not None
     forget_stack_resource()  # a fresh stack resource per run

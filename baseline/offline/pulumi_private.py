@@ -10,6 +10,8 @@ pulumi is pinned to one minor version in pyproject.toml for the same reason. The
 - `pulumi.runtime.config.get_config_env`, `CONFIG`: every config key of the stack (the public
   `pulumi.Config` only answers for keys one asks for, so unknown keys could not be reported).
 - `pulumi.runtime.mocks.MockMonitor`: the mock engine monitor, subclassed to record registrations.
+- `pulumi._types._PULUMI_NAME`: the Pulumi name `@pulumi.getter` gives a provider class's property
+  (`certificateAuthority`), read by discover to answer every output a resource type declares.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import gc
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from pulumi import _types
 from pulumi.runtime import config as _config
 from pulumi.runtime import rpc as _rpc
 from pulumi.runtime import settings as _settings
@@ -37,6 +40,7 @@ __all__ = [
     "exported_outputs",
     "forget_stack_resource",
     "is_secret",
+    "pulumi_property_name",
     "run_program",
     "sync_await",
 ]
@@ -97,3 +101,9 @@ def close_event_loops() -> None:
 def all_config() -> dict[str, Any]:
     """Return every config value of the running stack, by full key (`namespace:key`)."""
     return {**_config.get_config_env(), **_config.CONFIG.get()}
+
+
+def pulumi_property_name(getter: Callable[..., Any]) -> str | None:
+    """Return the Pulumi name of a provider class's `@pulumi.getter` property (`certificateAuthority`), or None."""
+    name = getattr(getter, _types._PULUMI_NAME, None)
+    return name if isinstance(name, str) else None

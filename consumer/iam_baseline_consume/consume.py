@@ -84,6 +84,40 @@ def resolve_handoff_stack(stack: str | None) -> str:
     return resolved
 
 
+def created_role_settings(role: Mapping[str, Any], unit: str) -> dict[str, str]:
+    """Return where IAM principals the service creates must live: its IAM path and its permissions boundary."""
+    if "iamPath" not in role or "permissionsBoundaryArn" not in role:
+        raise ServiceNotInBaseline(
+            f"{unit!r} may not create IAM roles: its grant in the baseline has no IAM write action "
+            "(add e.g. iam:CreateRole to services.<name>.actions; the baseline then gives it an IAM path and a boundary)"
+        )
+    return {"path": role["iamPath"], "permissions_boundary": role["permissionsBoundaryArn"]}
+
+
+def iam_placement(service: str, stack: str | None = None, *, component: str | None = None) -> dict[str, pulumi.Output[str]]:
+    """Return `path` and `permissions_boundary` for the IAM roles the service's program creates.
+
+    The baseline lets a service create roles only under its own IAM path and with its own permissions
+    boundary; anything else fails at `pulumi up` with AccessDenied. Spread the result into the role:
+
+        aws.iam.Role("task", assume_role_policy=..., **iam_placement("api"), opts=deploy)
+    """
+    stack = resolve_handoff_stack(stack)
+    unit = f"{service}-{component}" if component else service
+    # The role output is secret for its external ID; its path and boundary are not, and previews should show them.
+    settings = pulumi.Output.unsecret(_role(service, stack, component).apply(lambda r: created_role_settings(r, unit)))
+    return {"path": settings.apply(lambda s: s["path"]), "permissions_boundary": settings.apply(lambda s: s["permissions_boundary"])}
+
+
+def _role(service: str, stack: str, component: str | None) -> pulumi.Output[Mapping[str, Any]]:
+    """Return the role `service` (or its `component`) deploys as, from its handoff stack, once the stack is checked to be its own."""
+    ref = handoff_reference(stack)
+    owner = ref.require_output("service").apply(lambda s: check_handoff(s, service, stack))
+    return pulumi.Output.all(ref.get_output("role"), ref.get_output("components"), owner).apply(
+        lambda values: select_role(values[0], values[1], service, component)
+    )
+
+
 def provider_for(
     service: str,
     stack: str | None = None,
@@ -103,10 +137,7 @@ def provider_for(
     """
     stack = resolve_handoff_stack(stack)
     ref = handoff_reference(stack)
-    owner = ref.require_output("service").apply(lambda s: check_handoff(s, service, stack))
-    role = pulumi.Output.all(ref.get_output("role"), ref.get_output("components"), owner).apply(
-        lambda values: select_role(values[0], values[1], service, component)
-    )
+    role = _role(service, stack, component)
     unit = f"{service}-{component}" if component else service
     session = session_name or f"ci-{unit}"[:64]
     args: dict[str, Any] = {

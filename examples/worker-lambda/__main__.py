@@ -5,17 +5,17 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from iam_baseline_consume import provider_for
+from iam_baseline_consume import iam_placement, provider_for
 
 config = pulumi.Config()
 service = config.get("service") or "worker-lambda"
-deploy = pulumi.ResourceOptions(provider=provider_for(service, stack=config.get("handoffStack")))
+handoff_stack = config.get("handoffStack")
+deploy = pulumi.ResourceOptions(provider=provider_for(service, stack=handoff_stack))
 
 role = aws.iam.Role(
     "handler",
     name="worker-handler",
-    path=f"/iam-baseline-services/{service}/",  # the only path the escalation guard lets it use
-    permissions_boundary=config.get("permissionsBoundaryArn"),
+    **iam_placement(service, stack=handoff_stack),  # the only path and boundary the escalation guard accepts
     assume_role_policy=json.dumps(
         {
             "Version": "2012-10-17",

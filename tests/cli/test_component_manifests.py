@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import shutil
 
-from baseline.cli.discover import component_manifests, run_service_program
+from baseline.discover.manifests import component_manifests
+from baseline.discover.runner import run_service_program
 from baseline.offline.engine import reveal
 from tests.helpers import PROJECT_DIR, render, run_cli
 

@@ -5,14 +5,16 @@ import contextlib
 import json
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import boto3
 import pytest
 from moto import mock_aws, settings
 from moto.core.authorization import ActionAuthenticatorMixin
 
-from baseline.cli.discover import actions_for_type, discover, format_proposal, iam_prefix
 from baseline.design.grants import expand_patterns
+from baseline.discover.proposal import actions_for_type, format_proposal, iam_prefix
+from baseline.discover.runner import discover
 from baseline.offline.engine import reveal
 from tests.emulated_account import denied
 from tests.helpers import PROJECT_DIR, render_shipped, run_cli
@@ -214,13 +216,28 @@ def test_table_rows_bring_the_verbs_name_matching_missed_and_passrole_through_th
     assert not {"ec2:GetPasswordData", "ec2:CreateInstanceExportTask", "ec2:ModifyEbsDefaultKmsKeyId"} & actions
 
 
-def test_an_untabled_type_is_proposed_by_name_with_a_warning_and_no_data_plane_actions(ec2_web):
-    assert ec2_web.unverified == ["aws:glue/job:Job"]
+def test_a_generated_row_is_used_and_named_as_not_yet_proved(ec2_web):
     glue = ec2_web.types["aws:glue/job:Job"]
+    assert glue.verified and not glue.proved, "aws:glue/job:Job has a generated row, not a hand-written one"
+    assert "glue:CreateJob" in glue.manage and "glue:DeleteJob" in glue.delete
+    assert "aws:glue/job:Job" in ec2_web.unproved and "aws:ec2/instance:Instance" not in ec2_web.unproved
+    assert "aws:glue/job:Job's row was generated from the AWS provider's code and is not yet proved" in format_proposal(ec2_web)
+    assert ec2_web.unverified == []
+
+
+def test_a_type_without_a_row_is_proposed_by_name_with_a_warning_and_no_data_plane_actions(monkeypatch):
+    import baseline.discover.proposal as proposal
+
+    monkeypatch.setattr(proposal, "get_resource_permissions", lambda token: None)
+    job = SimpleNamespace(typ="aws:glue/job:Job", custom=True, inputs={"roleArn": "arn:aws:iam::123456789012:role/etl", "command": {}})
+    found = proposal.propose("etl", [job])
+    assert found.unverified == ["aws:glue/job:Job"]
+    glue = found.types["aws:glue/job:Job"]
     assert "glue:CreateJob" in glue.manage and not {
         a for a in glue.manage if a.split(":")[1].startswith(("StartJobRun", "GetDataflowGraph"))
     }
-    assert "unverified, review by hand" in format_proposal(ec2_web)
+    assert found.pass_roles == ["arn:aws:iam::123456789012:role/etl"], "a role input passes the role even without a row"
+    assert "unverified, review by hand" in format_proposal(found)
 
 
 def test_types_replaced_on_updates_are_named_with_their_fix(ec2_web):
@@ -232,7 +249,7 @@ def test_discover_json_gives_every_type_and_data_source_and_the_actions():
     result = run_cli("discover", str(PROGRAMS / "ec2-web"), "--stack", "dev", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"service", "resourceTypes", "dataSources", "passRole", "unmapped", "actions"}
+    assert set(data) == {"service", "resourceTypes", "dataSources", "passRole", "unmapped", "principalProblems", "actions"}
     instance = data["resourceTypes"]["aws:ec2/instance:Instance"]
     assert instance["verified"] and "ec2:RunInstances" in instance["deploy"] and instance["delete"] == ["ec2:TerminateInstances"]
     assert data["dataSources"]["aws:ec2/getAmi:getAmi"]["deploy"] == ["ec2:DescribeImages"]
@@ -241,7 +258,8 @@ def test_discover_json_gives_every_type_and_data_source_and_the_actions():
 def test_a_data_source_without_an_offline_answer_is_one_clear_line():
     result = run_cli("discover", str(PROGRAMS / "unknown-invoke"), "--stack", "dev")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "the program calls data source aws:kms/getKey:getKey, which has no offline stand-in" in result.stderr
+    assert "the program calls data source acme:index/getWidget:getWidget, which has no offline stand-in" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
 def test_a_prod_role_deploys_an_image_change_of_the_ecs_example(baseline_outputs):
@@ -271,7 +289,7 @@ def test_a_prod_role_deploys_an_image_change_of_the_ecs_example(baseline_outputs
 
 
 def test_skip_destroy_means_destroying_calls_nothing():
-    from baseline.cli.discover import _needs_from_table
+    from baseline.discover.proposal import _needs_from_table
 
     inputs = frozenset({"family", "containerDefinitions"})
     assert "ecs:DeregisterTaskDefinition" in _needs_from_table("aws:ecs/taskDefinition:TaskDefinition", inputs).delete

@@ -1,0 +1,145 @@
+"""How much of the installed pulumi-aws the permission table covers, per pulumi module.
+
+Every resource token and function token of the installed pulumi_aws is counted as one of:
+`hand` (a reviewed row in `permissions/*.yaml`), `generated` (a row generated from the provider's code,
+not yet proved), `noAwsCall` (generated: its code makes no AWS call), `unresolved` (generated, but
+the generator resolved none of its calls), `none` (no Terraform counterpart in the provider snapshot the
+table was generated from: newer than it) or `missing` (no row at all: regenerate the table).
+
+The tokens are read from pulumi_aws's files (its `resource_modules` JSON and its `invoke` calls), never
+by importing it: AWS facts do not import Pulumi.
+
+    python -m baseline.aws.coverage [--list none|unresolved|missing|noAwsCall]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib.util
+import json
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from baseline.aws.permissions import get_generated_table, get_tabled_data_sources, get_tabled_resource_types, is_grounded
+
+KINDS = ("hand", "generated", "noAwsCall", "unresolved", "none", "missing")
+_INVOKE = re.compile(r"pulumi\.runtime\.invoke(?:_output)?\('(aws:[^']+)'")
+
+
+@dataclass
+class ModuleCoverage:
+    """One pulumi module's tokens, by kind of row."""
+
+    module: str
+    resources: int = 0
+    functions: int = 0
+    tokens: dict[str, list[str]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
+
+    def count(self, kind: str) -> int:
+        return len(self.tokens[kind])
+
+
+def _package_dir() -> Path:
+    spec = importlib.util.find_spec("pulumi_aws")  # locates the package without importing it
+    if spec is None or spec.origin is None:
+        raise RuntimeError("pulumi_aws is not installed")
+    return Path(spec.origin).resolve().parent
+
+
+@functools.cache
+def installed_tokens() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return the installed pulumi_aws's resource tokens and function tokens, each sorted."""
+    package = _package_dir()
+    init = (package / "__init__.py").read_text()
+    block = re.search(r'resource_modules="""(.*?)"""', init, re.DOTALL)
+    resources = {token for entry in json.loads(block.group(1)) for token in entry["classes"]} if block else set()
+    functions = {token for path in package.rglob("*.py") for token in _INVOKE.findall(path.read_text())}
+    return tuple(sorted(resources)), tuple(sorted(functions))
+
+
+def _kind(token: str, hand: frozenset[str], rows: dict[str, dict[str, object]]) -> str:
+    if token in hand:
+        return "hand"
+    row = rows.get(token)
+    if row is None:
+        return "missing"
+    provenance = row.get("provenance")
+    if isinstance(provenance, dict) and provenance.get("source") == "none":
+        return "none"
+    if row.get("noAwsCall"):
+        return "noAwsCall"
+    return "generated" if is_grounded(row) else "unresolved"
+
+
+def module_of(token: str) -> str:
+    """Return a token's pulumi module (`aws:sqs/queue:Queue` -> `sqs`)."""
+    return token.split(":")[1].split("/")[0]
+
+
+def coverage_by_module() -> dict[str, ModuleCoverage]:
+    """Return, per pulumi module (sorted), its resource and function tokens by kind of row."""
+    resources, functions = installed_tokens()
+    table = get_generated_table()
+    modules: dict[str, ModuleCoverage] = {}
+    for tokens, hand, rows, attribute in (
+        (resources, frozenset(get_tabled_resource_types()), table["resources"], "resources"),
+        (functions, frozenset(get_tabled_data_sources()), table["functions"], "functions"),
+    ):
+        for token in tokens:
+            entry = modules.setdefault(module_of(token), ModuleCoverage(module_of(token)))
+            setattr(entry, attribute, getattr(entry, attribute) + 1)
+            entry.tokens[_kind(token, hand, rows)].append(token)
+    return dict(sorted(modules.items()))
+
+
+def totals(modules: Iterable[ModuleCoverage]) -> ModuleCoverage:
+    """Return every module's counts added up."""
+    total = ModuleCoverage("total")
+    for entry in modules:
+        total.resources += entry.resources
+        total.functions += entry.functions
+        for kind in KINDS:
+            total.tokens[kind] += entry.tokens[kind]
+    return total
+
+
+def format_coverage(modules: dict[str, ModuleCoverage], listed: Iterable[str] = ()) -> str:
+    """Return the per-module table and the totals, then every token of each kind in `listed`."""
+    header = f"{'module':<28} {'resources':>9} {'functions':>9} " + " ".join(f"{kind:>10}" for kind in KINDS)
+    lines = [header]
+    for entry in [*modules.values(), totals(modules.values())]:
+        counts = " ".join(f"{entry.count(kind):>10}" for kind in KINDS)
+        lines.append(f"{entry.module:<28} {entry.resources:>9} {entry.functions:>9} {counts}")
+    total = totals(modules.values())
+    tokens = total.resources + total.functions
+    answered = sum(total.count(kind) for kind in ("hand", "generated", "noAwsCall"))
+    lines.append(f"{answered} of {tokens} tokens answered ({answered / tokens:.1%}); {total.count('hand')} by hand-written rows")
+    for kind in listed:
+        lines.append("")
+        lines.append(f"## {kind} ({total.count(kind)})")
+        for token in sorted(total.tokens[kind]):
+            reason = _reason(token)
+            lines.append(f"  {token}" + (f": {reason}" if reason else ""))
+    return "\n".join(lines)
+
+
+def _reason(token: str) -> str:
+    table = get_generated_table()
+    row = table["resources"].get(token) or table["functions"].get(token) or {}
+    return str(row.get("reason") or "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Coverage of the installed pulumi-aws by the permission table, per module.")
+    parser.add_argument("--list", action="append", default=[], choices=KINDS, help="also list every token of this kind")
+    args = parser.parse_args(argv)
+    print(format_coverage(coverage_by_module(), args.list))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

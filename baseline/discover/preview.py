@@ -1,0 +1,108 @@
+"""Proposals from `pulumi preview --json`, so programs in any language (TypeScript, Go, .NET, YAML, Java) get one.
+
+Each step's resource type and the inputs it sets feed the same proposal logic as a Python program run:
+a resource the program declares (`create`, `update`, `same`, `replace`, `create-replacement`, `import`)
+needs its whole lifecycle; a resource the preview only deletes (`delete`, `delete-replaced`, `discard`)
+needs its delete calls; a resource the program reads (`read`, `refresh`, `Resource.get`) needs its reads.
+The provider's and the stack's own steps are ignored. Data source calls (invokes) never appear in a
+preview, so a preview's proposal lacks their reads.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from baseline.discover.proposal import Proposal, delete_needs, propose, read_needs
+from baseline.discover.runner import DiscoverError
+from baseline.offline.fake_aws import Registration
+
+DECLARING_OPS = frozenset(("create", "update", "same", "replace", "create-replacement", "import", "import-replacement"))
+DELETING_OPS = frozenset(("delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"))
+READING_OPS = frozenset(("read", "refresh", "read-replacement", "read-discard"))
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # what a preview shows for a value known only after the deploy
+
+
+def _type_of(step: dict[str, Any], state: dict[str, Any]) -> str:
+    """Return a step's resource type: its state's, else the last part of its URN's type (`parent$type`)."""
+    if isinstance(state.get("type"), str):
+        return str(state["type"])
+    parts = str(step.get("urn", "")).split("::")
+    return parts[2].rsplit("$", 1)[-1] if len(parts) >= 4 else ""
+
+
+def _known(value: Any) -> Any:
+    if value == UNKNOWN:
+        return "(known after deploy)"
+    if isinstance(value, dict):
+        return {k: _known(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_known(v) for v in value]
+    return value
+
+
+def read_preview(path: Path) -> tuple[list[Registration], list[Registration], list[Registration]]:
+    """Return the resources a preview declares, only deletes, and only reads; a file that is not one is one line."""
+    try:
+        document = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise DiscoverError(f"--preview {path}: no such file; write it with `pulumi preview --json > {path.name}`") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise DiscoverError(f"--preview {path}: not the JSON `pulumi preview --json` prints ({str(error).splitlines()[0]})") from None
+    steps = document.get("steps") if isinstance(document, dict) else None
+    if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+        raise DiscoverError(f"--preview {path}: no `steps` list; is it the output of `pulumi preview --json`?")
+    declared: list[Registration] = []
+    deleted: list[Registration] = []
+    read: list[Registration] = []
+    for step in steps:
+        op = str(step.get("op", ""))
+        new, old = step.get("newState") or {}, step.get("oldState") or {}
+        if not isinstance(new, dict) or not isinstance(old, dict):
+            raise DiscoverError(
+                f"--preview {path}: a step's newState or oldState is not an object; is it `pulumi preview --json`'s output?"
+            )
+        state = new if op not in DELETING_OPS and new else old
+        typ = _type_of(step, state)
+        if not typ or typ.startswith(("pulumi:providers:", "pulumi:pulumi:Stack")):
+            continue
+        # A preview also lists the defaults the provider fills in (`forceDestroy: false`): an input set to false asks for nothing.
+        inputs = {k: v for k, v in (state.get("inputs") or {}).items() if v is not False}
+        custom = bool(state.get("custom", typ.count(":") == 2 and not typ.startswith("pulumi:")))
+        registration = Registration(typ, str(step.get("urn", "")).rsplit("::", 1)[-1], str(step.get("urn", "")), _known(inputs), custom,
+                                    parent=str(state.get("parent", "")))  # fmt: skip
+        if op in DELETING_OPS:
+            deleted.append(registration)
+        elif op in READING_OPS:
+            read.append(registration)
+        elif op in DECLARING_OPS or new:
+            declared.append(registration)
+    return declared, deleted, read
+
+
+def propose_from_preview(service: str, path: Path) -> Proposal:
+    """Return the proposal for the steps of a `pulumi preview --json` file."""
+    declared, deleted, read = read_preview(path)
+    proposal = propose(service, declared)
+    unmapped = set(proposal.unmapped)
+    for registration in deleted:
+        if not registration.custom or not registration.typ.startswith("aws:") or registration.typ in proposal.types:
+            continue
+        needs = delete_needs(registration.typ, registration.inputs)
+        if needs is None:
+            unmapped.add(registration.typ)
+        else:
+            proposal.types[registration.typ] = needs
+    for registration in read:
+        if not registration.custom or not registration.typ.startswith("aws:"):
+            continue
+        needs = read_needs(registration.typ)
+        if needs is None:
+            unmapped.add(registration.typ)
+        else:
+            proposal.data_sources[registration.typ] = needs
+    proposal.types = dict(sorted(proposal.types.items()))
+    proposal.data_sources = dict(sorted(proposal.data_sources.items()))
+    proposal.unmapped = sorted(unmapped)
+    return proposal
