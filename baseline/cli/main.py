@@ -145,8 +145,13 @@ def _verify(args: argparse.Namespace) -> int:
 
     outputs = _baseline_outputs(args)
     region = outputs["region"]
-    findings = _verify_findings(args.project_dir, args.stack, outputs, boto3.client("iam", region_name=region), boto3.client("s3", region_name=region),
-                                simulator=not args.no_simulator)  # fmt: skip
+    try:
+        findings = _verify_findings(args.project_dir, args.stack, outputs, boto3.client("iam", region_name=region),
+                                    boto3.client("s3", region_name=region), simulator=not args.no_simulator)  # fmt: skip
+    except Exception as error:  # exit 1 means drift: an account that could not be read is exit 2
+        if (reason := _unreadable_account(error)) is None:
+            raise
+        raise UsageError(f"verify could not check the account ({reason}); nothing was compared") from None
     simulator = "skipped (--no-simulator)" if args.no_simulator else "ran"
     if args.json:
         print(json.dumps({"stack": args.stack, "simulator": simulator, "findings": [f.to_json() for f in findings]}, indent=2))
@@ -155,6 +160,31 @@ def _verify(args: argparse.Namespace) -> int:
             format_verification(findings, args.stack) + f"# effective permissions through IAM's policy simulator: {simulator}\n"
         )
     return 1 if findings else 0
+
+
+def _unreadable_account(error: Exception) -> str | None:
+    """Return why the account could not be read (no or expired credentials, access denied, no network), or None
+    for any other error (a bug, shown as such)."""
+    import botocore.exceptions as errors
+
+    if isinstance(error, errors.ProfileNotFound):
+        return f"{error}: set AWS_PROFILE to a profile in ~/.aws/config"
+    if isinstance(error, errors.NoCredentialsError | errors.PartialCredentialsError):
+        return "no AWS credentials: set AWS_PROFILE or the AWS_* variables for an administrator of that account"
+    if isinstance(error, errors.NoRegionError | errors.EndpointConnectionError | errors.ConnectTimeoutError):
+        return f"AWS is not reachable: {error}"
+    if isinstance(error, errors.ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in (
+            "AccessDenied",
+            "AccessDeniedException",
+            "ExpiredToken",
+            "InvalidClientTokenId",
+            "SignatureDoesNotMatch",
+            "UnrecognizedClientException",
+        ):
+            return f"{code}: the credentials cannot read this account's IAM and S3 ({error.operation_name})"
+    return None
 
 
 def _verify_findings(project_dir: Path, stack: str, outputs: dict[str, Any], iam: Any, s3: Any, simulator: bool) -> list[Any]:

@@ -8,6 +8,9 @@ boundary as IAM would and drops it when a tampering deletes it; every other answ
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from typing import Any
 
@@ -349,3 +352,21 @@ def test_a_github_oidc_provider_stripped_of_its_audience_is_reported():
         assert found(verify(expected, iam, s3, now_utc())) == [("drift-changed", "oidc-provider/token.actions.githubusercontent.com")]
         iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=expected.oidc_provider_arn)
         assert found(verify(expected, iam, s3, now_utc())) == [("drift-missing", "oidc-provider/token.actions.githubusercontent.com")]
+
+
+def test_verify_without_credentials_could_not_check_and_says_so(rendering, tmp_path):
+    """Exit 1 means drift; an account that could not be read exits 2 with one line, never a traceback."""
+    (tmp_path / "Pulumi.yaml").write_text("name: iam-baseline\nruntime: python\n")
+    config = {"aws:region": REGION, "iam-baseline:accountId": "123456789012", "iam-baseline:services": SERVICES}
+    (tmp_path / "Pulumi.prod.yaml").write_text(json.dumps({"config": config}))
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(reveal(rendering.outputs)))
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    environment.update(
+        AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_EC2_METADATA_DISABLED="true"
+    )
+    args = ["verify", "--stack", "prod", "--project-dir", str(tmp_path), "--outputs", str(outputs)]
+    result = subprocess.run([sys.executable, "-m", "baseline", *args], capture_output=True, text=True, env=environment, timeout=120)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "could not check the account (no AWS credentials" in result.stderr and result.stdout == ""
