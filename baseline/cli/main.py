@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     _outputs_source(hand)
     hand.add_argument("--service", required=True, help="the service whose values to print")
     hand.add_argument("--json", action="store_true", help='print {"service", "secrets", "variables"} as JSON')
+    hand.add_argument(
+        "--secret", metavar="NAME", help="print only this secret's value, for `| gh secret set NAME` (never on a command line)"
+    )
     pub = commands.add_parser("publish", help="write each service's handoff stack (its values only) after the baseline's `pulumi up`")
     _outputs_source(pub)
     pub.add_argument("--service", action="append", help="publish only this service (repeatable; default: every service)")
@@ -252,18 +256,42 @@ def _handoff(args: argparse.Namespace) -> int:
     from baseline.design.handoff import UnknownService, format_handoff, service_handoff
 
     try:
-        handoff = service_handoff(_baseline_outputs(args), args.service)
+        handoff = service_handoff(_outputs_with_secrets(args), args.service)
     except UnknownService as error:
         raise UsageError(f"--service: {error}") from None
-    print(json.dumps(handoff.to_json(), indent=2) if args.json else format_handoff(handoff), end="" if not args.json else "\n")
+    if args.secret is not None:
+        if args.secret not in handoff.secrets:
+            raise UsageError(f"--secret {args.secret}: not one of {args.service}'s secrets ({', '.join(sorted(handoff.secrets))})")
+        sys.stdout.write(handoff.secrets[args.secret])  # no newline: piped into `gh secret set`
+        return 0
+    if args.json:
+        print(json.dumps(handoff.to_json(), indent=2))
+        return 0
+    source = f"--outputs {shlex.quote(str(args.outputs))}" if args.outputs else "--offline" if args.offline else ""
+    project = f" --project-dir {shlex.quote(str(args.project_dir))}" if str(args.project_dir) != "." else ""
+    command = f"iam-baseline handoff --stack {shlex.quote(args.stack)} --service {shlex.quote(args.service)}{project} {source}".rstrip()
+    print(format_handoff(handoff, command, stand_in=bool(args.offline)), end="")
     return 0
+
+
+def _outputs_with_secrets(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the baseline's outputs, refusing outputs saved without their secrets (`[secret]` in their place)."""
+    from baseline.design.handoff import masked_paths
+
+    outputs = _baseline_outputs(args)
+    if masked := masked_paths(outputs):
+        raise UsageError(
+            f"--outputs {args.outputs}: {len(masked)} secret(s) were saved masked as [secret] (e.g. {masked[0]}); save them with "
+            f"`pulumi stack output --json --show-secrets > {args.outputs}`"
+        )
+    return outputs
 
 
 def _publish(args: argparse.Namespace) -> int:
     from baseline.cli.publish import AutomationPublisher, publish_handoffs
     from baseline.design.handoff import UnknownService
 
-    outputs = _baseline_outputs(args)
+    outputs = _outputs_with_secrets(args)
     if not args.dry_run and shutil.which("pulumi") is None:
         raise UsageError("publish needs the Pulumi CLI and credentials that may write the state bucket; --dry-run names the stacks")
     try:

@@ -112,16 +112,39 @@ def service_handoff(outputs: Mapping[str, Any], service: str) -> Handoff:
     return Handoff(service, secrets, variables)
 
 
-def format_handoff(handoff: Handoff) -> str:
-    """Return `gh` commands that set the values, to run in a clone of the service's repository."""
+MASKED = "[secret]"  # what `pulumi stack output --json` prints for a secret without --show-secrets
+
+
+def masked_paths(value: Any, path: str = "") -> list[str]:
+    """Return where outputs hold a masked secret (`[secret]`): outputs saved without --show-secrets."""
+    if value == MASKED:
+        return [path or "."]
+    if isinstance(value, Mapping):
+        return [p for k, v in value.items() for p in masked_paths(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in masked_paths(v, f"{path}[{i}]")]
+    return []
+
+
+def format_handoff(handoff: Handoff, secret_command: str, stand_in: bool = False) -> str:
+    """Return `gh` commands that set the values, to run in a clone of the service's repository.
+
+    No secret is ever on a command line (shell history, the process list): each `gh secret set NAME`
+    reads its value from stdin, piped from `secret_command` (the handoff command with `--secret NAME`).
+    """
     lines = [
         f"# Service {handoff.service}: run these in a clone of its repository (gh picks the repository from it).",
         "# Nothing else of the baseline belongs there: not awsConfig, not another service's values.",
     ]
+    if stand_in:
+        lines.append(
+            "# --offline: STAND-IN values (the stand-in account and generated IDs `plan` shows), not the deployed "
+            "baseline's; for a real repository use --outputs FILE or the deployed stack."
+        )
     if "IAM_BASELINE_STATE_EXTERNAL_ID" in handoff.secrets and "AWS_ACCESS_KEY_ID" not in handoff.secrets:
         lines.append(
             "# The CI user has no key in the outputs (ci.createAccessKey false): also set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
         )
-    lines += [f"gh secret set {name} --body {shlex.quote(value)}" for name, value in sorted(handoff.secrets.items())]
+    lines += [f"{secret_command} --secret {name} | gh secret set {name}" for name in sorted(handoff.secrets)]
     lines += [f"gh variable set {name} --body {shlex.quote(value)}" for name, value in sorted(handoff.variables.items())]
     return "\n".join(lines) + "\n"

@@ -73,11 +73,31 @@ def test_an_unknown_service_names_the_known_ones(prod):
         service_handoff(prod, "billing")
 
 
-def test_the_text_form_is_gh_commands_with_quoted_values(prod):
-    text = format_handoff(service_handoff(prod, "public-api"))
-    assert "gh secret set PULUMI_CONFIG_PASSPHRASE --body " in text
+def test_the_text_form_is_gh_commands_with_quoted_values_and_no_secret_on_any_command_line(prod):
+    handoff = service_handoff(prod, "public-api")
+    command = "iam-baseline handoff --stack prod --service public-api --outputs out.json"
+    text = format_handoff(handoff, command)
+    assert f"{command} --secret PULUMI_CONFIG_PASSPHRASE | gh secret set PULUMI_CONFIG_PASSPHRASE" in text
     assert "gh variable set IAM_BASELINE_BACKEND_URL --body 's3://" in text  # '?' and '&' quoted for the shell
     assert "etl-processor" not in text
+    assert handoff.secrets and not [v for v in handoff.secrets.values() if v in text], "a secret value is on a command line"
+    assert "STAND-IN" not in text and "STAND-IN values" in format_handoff(handoff, command, stand_in=True)
+
+
+def test_the_secret_pipe_prints_exactly_the_value_and_masked_outputs_are_refused(prod, tmp_path):
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(prod))
+    base = ["handoff", "--stack", "prod", "--service", "public-api", "--outputs", str(outputs)]
+    result = run_cli(*base, "--secret", "PULUMI_CONFIG_PASSPHRASE")
+    assert result.returncode == 0 and result.stdout == prod["provisioningRoles"]["public-api"]["handoffPassphrase"]
+    assert run_cli(*base, "--secret", "NOPE").returncode == 2
+    masked = json.loads(json.dumps(prod))
+    masked["provisioningRoles"]["public-api"]["handoffPassphrase"] = "[secret]"
+    outputs.write_text(json.dumps(masked))
+    for command in (base, ["publish", "--stack", "prod", "--outputs", str(outputs), "--dry-run"]):
+        refused = run_cli(*command)
+        assert refused.returncode == 2 and "--body" not in refused.stdout and "Traceback" not in refused.stderr
+        assert "saved masked as [secret]" in refused.stderr and "--show-secrets" in refused.stderr
 
 
 class FakePublisher:
