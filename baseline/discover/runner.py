@@ -295,6 +295,10 @@ def _program_run(service_dir: Path, project: Project, answer: dict[str, Any], st
             f"{service_dir}: the program imports {module}, which is not installed {where}: create that virtualenv "
             f"(runtime.options.virtualenv in Pulumi.yaml) and pip install the program's requirements, or pip install {module} here"
         )
+    if kind == "consumer-refusal":
+        given = f"--service {answer['service']}" if answer.get("service") else "its project name"
+        reason = answer["message"].split("; set ")[0]  # the consumer's hint about the repository's variable is not discover's
+        raise DiscoverError(f"{service_dir}: the program refused the handoff discover gave it for {given}: {reason}")
     if kind == "unknown-invoke":
         raise DiscoverError(f"{service_dir}: the program calls {answer['message']}")
     if kind == "error":
@@ -317,6 +321,20 @@ def run_isolated(
 def _plain(value: Any) -> Any:
     """Return a JSON stand-in for an input the engine holds as an object (an asset or archive)."""
     return {"path": str(getattr(value, "path", value))}
+
+
+def _consumer_refusal(error: BaseException | None) -> str | None:
+    """Return the message of iam_baseline_consume's refusal (another service's handoff stack, a missing component,
+    a service that may not create roles) somewhere in the error's chain, or None."""
+    from iam_baseline_consume import ServiceNotInBaseline
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, ServiceNotInBaseline):
+            return str(error)
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def _module_not_found(error: BaseException | None) -> ModuleNotFoundError | None:
@@ -389,8 +407,11 @@ def child_main() -> int:
         }
     except BaseException as error:  # the program's own failure, reported to the caller
         missing = _module_not_found(error)
+        handoff_mismatch = _consumer_refusal(error)
         if missing is not None:
             answer = {"kind": "missing-module", "module": missing.name or str(missing)}
+        elif handoff_mismatch is not None:  # the user's mistake, not the program's: one line, no traceback
+            answer = {"kind": "consumer-refusal", "message": handoff_mismatch, "service": request["service"]}
         else:
             message = f"{type(error).__name__}: {error}".splitlines()[0]
             answer = {"kind": "error", "message": message, "traceback": traceback.format_exc()}

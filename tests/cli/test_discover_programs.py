@@ -181,3 +181,11 @@ def test_a_corrupt_preview_is_one_line_naming_the_file(tmp_path, content):
     result = run_cli("discover", str(PROGRAMS / "nodejs-app"), "--stack", "dev", "--preview", str(corrupt))
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert str(corrupt) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_service_other_than_the_programs_own_is_one_line_not_a_traceback():
+    """The program deploys as etl-processor (its config); --service public-api hands it public-api's handoff."""
+    result = run_cli("discover", str(PROJECT_DIR / "examples" / "service-app"), "--stack", "dev", "--service", "public-api")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "refused the handoff discover gave it for --service public-api" in line and "not 'etl-processor'" in line
