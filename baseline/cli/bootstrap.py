@@ -47,7 +47,11 @@ def bootstrap_steps(stack: str, local_dir: Path, secrets_provider: str | None) -
         Step("local-stack", f"create or select stack {stack} on the local backend", f"pulumi stack select --create {stack}{secrets}"),
         Step("preview", "preview the baseline", f"pulumi preview --stack {stack}"),
         Step("up", "create the baseline with admin credentials", f"pulumi up --stack {stack} --yes"),
-        Step("export", "export the stack's state (secrets stay encrypted)", f"pulumi stack export --stack {stack} --file {local_dir / (stack + '.json')}"),
+        Step(
+            "export",
+            "export the stack's state (secrets stay encrypted)",
+            f"pulumi stack export --stack {stack} --file {local_dir / (stack + '.json')}",
+        ),
         Step("bucket-backend", "switch to the new state bucket", 'pulumi login "$(pulumi stack output backendUrl)"'),
         Step("bucket-stack", f"create stack {stack} in the bucket with the same secrets provider", f"pulumi stack init {stack}{secrets}"),
         Step("import", "import the exported state", f"pulumi stack import --stack {stack} --file {local_dir / (stack + '.json')}"),
