@@ -1,15 +1,19 @@
-"""How much of the installed pulumi-aws the permission table covers, per pulumi module.
+"""How much of the installed pulumi-aws the permission table covers, per pulumi module, by source of row.
 
 Every resource token and function token of the installed pulumi_aws is counted as one of:
-`hand` (a reviewed row in `permissions/*.yaml`), `generated` (a row generated from the provider's code,
-not yet proved), `noAwsCall` (generated: its code makes no AWS call), `unresolved` (generated, but
-the generator resolved none of its calls), `none` (no Terraform counterpart in the provider snapshot the
-table was generated from: newer than it) or `missing` (no row at all: regenerate the table).
+`hand` (a reviewed row in `permissions/*.yaml`), `provider` (generated from terraform-provider-aws's code: the
+snapshot the generator reads, or current files read for types newer than it), `cloudformation` (generated from the
+AWS CloudFormation resource schema of the type's CloudFormation counterpart), `botocore` (a function's row from
+botocore's service model: the operations its name points at), `noAwsCall` (a generated row whose source says it
+makes no AWS call), `unresolved` (a generated row that found its counterpart but could not state its calls: calls
+not resolved, or actions the IAM catalogue lacks), `none` (no source has a counterpart) or `missing` (no row at
+all: regenerate the table). Each module also counts its answered rows by `proved` (hand rows are proved; generated
+rows are not, until reviewed).
 
 The tokens are read from pulumi_aws's files (its `resource_modules` JSON and its `invoke` calls), never
 by importing it: AWS facts do not import Pulumi.
 
-    python -m baseline.aws.coverage [--list none|unresolved|missing|noAwsCall]
+    python -m baseline.aws.coverage [--list none|unresolved|missing|noAwsCall|cloudformation|botocore|...]
 """
 
 from __future__ import annotations
@@ -26,7 +30,14 @@ from pathlib import Path
 
 from baseline.aws.permissions import get_generated_table, get_tabled_data_sources, get_tabled_resource_types, is_grounded
 
-KINDS = ("hand", "generated", "noAwsCall", "unresolved", "none", "missing")
+KINDS = ("hand", "provider", "cloudformation", "botocore", "noAwsCall", "unresolved", "none", "missing")
+ANSWERED = ("hand", "provider", "cloudformation", "botocore", "noAwsCall")
+# A generated row's provenance source -> its kind of row.
+SOURCE_KINDS = {
+    "hashicorp/terraform-provider-aws": "provider",
+    "aws-cloudformation-schema": "cloudformation",
+    "botocore-model": "botocore",
+}
 _INVOKE = re.compile(r"pulumi\.runtime\.invoke(?:_output)?\('(aws:[^']+)'")
 
 
@@ -39,8 +50,13 @@ class ModuleCoverage:
     functions: int = 0
     tokens: dict[str, list[str]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
 
+    proved: int = 0  # answered rows that are proved (hand-written and reviewed)
+
     def count(self, kind: str) -> int:
         return len(self.tokens[kind])
+
+    def answered(self) -> int:
+        return sum(self.count(kind) for kind in ANSWERED)
 
 
 def _package_dir() -> Path:
@@ -68,11 +84,14 @@ def _kind(token: str, hand: frozenset[str], rows: dict[str, dict[str, object]]) 
     if row is None:
         return "missing"
     provenance = row.get("provenance")
-    if isinstance(provenance, dict) and provenance.get("source") == "none":
+    source = provenance.get("source") if isinstance(provenance, dict) else None
+    if source == "none":
         return "none"
     if row.get("noAwsCall"):
         return "noAwsCall"
-    return "generated" if is_grounded(row) else "unresolved"
+    if not is_grounded(row):
+        return "unresolved"
+    return SOURCE_KINDS.get(str(source), "unresolved")
 
 
 def module_of(token: str) -> str:
@@ -92,7 +111,9 @@ def coverage_by_module() -> dict[str, ModuleCoverage]:
         for token in tokens:
             entry = modules.setdefault(module_of(token), ModuleCoverage(module_of(token)))
             setattr(entry, attribute, getattr(entry, attribute) + 1)
-            entry.tokens[_kind(token, hand, rows)].append(token)
+            kind = _kind(token, hand, rows)
+            entry.tokens[kind].append(token)
+            entry.proved += kind == "hand" or (kind in ANSWERED and bool(rows.get(token, {}).get("proved")))
     return dict(sorted(modules.items()))
 
 
@@ -102,22 +123,27 @@ def totals(modules: Iterable[ModuleCoverage]) -> ModuleCoverage:
     for entry in modules:
         total.resources += entry.resources
         total.functions += entry.functions
+        total.proved += entry.proved
         for kind in KINDS:
             total.tokens[kind] += entry.tokens[kind]
     return total
 
 
 def format_coverage(modules: dict[str, ModuleCoverage], listed: Iterable[str] = ()) -> str:
-    """Return the per-module table and the totals, then every token of each kind in `listed`."""
-    header = f"{'module':<28} {'resources':>9} {'functions':>9} " + " ".join(f"{kind:>10}" for kind in KINDS)
-    lines = [header]
+    """Return the per-module table (rows by source, answered rows by proved) and the totals, then every token of
+    each kind in `listed`."""
+    widths = {kind: max(len(kind), 5) for kind in KINDS}
+    header = f"{'module':<28} {'resources':>9} {'functions':>9} " + " ".join(f"{kind:>{widths[kind]}}" for kind in KINDS)
+    lines = [header + f" {'proved':>7} {'unproved':>8}"]
     for entry in [*modules.values(), totals(modules.values())]:
-        counts = " ".join(f"{entry.count(kind):>10}" for kind in KINDS)
-        lines.append(f"{entry.module:<28} {entry.resources:>9} {entry.functions:>9} {counts}")
+        counts = " ".join(f"{entry.count(kind):>{widths[kind]}}" for kind in KINDS)
+        proved = f" {entry.proved:>7} {entry.answered() - entry.proved:>8}"
+        lines.append(f"{entry.module:<28} {entry.resources:>9} {entry.functions:>9} {counts}{proved}")
     total = totals(modules.values())
     tokens = total.resources + total.functions
-    answered = sum(total.count(kind) for kind in ("hand", "generated", "noAwsCall"))
-    lines.append(f"{answered} of {tokens} tokens answered ({answered / tokens:.1%}); {total.count('hand')} by hand-written rows")
+    answered = total.answered()
+    by_source = ", ".join(f"{total.count(kind)} {kind}" for kind in ANSWERED)
+    lines.append(f"{answered} of {tokens} tokens answered ({answered / tokens:.1%}): {by_source}; {total.proved} proved")
     for kind in listed:
         lines.append("")
         lines.append(f"## {kind} ({total.count(kind)})")

@@ -1,6 +1,7 @@
 """Issue 21: every resource type and function of the installed pulumi-aws has a row (hand-written, generated
-from the provider's code, or a `source: none` row the coverage report names), every generated action is
-the catalogue's, and hand rows take precedence over generated ones."""
+from the provider's code, from the CloudFormation schemas, from botocore's models, or a `source: none` row the
+coverage report names), every generated action is the catalogue's, and hand rows take precedence over generated
+ones (provider code over CloudFormation over botocore)."""
 
 import time
 
@@ -59,20 +60,35 @@ def test_every_action_of_every_generated_row_is_in_the_catalogue(catalogue):
 
 
 def test_generated_rows_record_their_provenance_and_are_unproved():
+    sources = set()
     for kind, token, row in generated_rows():
         provenance = row["provenance"]
+        sources.add(provenance["source"])
         assert row["proved"] is False, token
+        if row.get("noAwsCall"):
+            assert not any(row.get(key) for key in LIFECYCLE_SETS) and row["reason"], token
+        if kind == "resources" and provenance["source"] != "none":
+            assert set(LIFECYCLE_SETS) <= set(row), token
         if provenance["source"] == "none":
             assert row["reason"] and not any(row.get(key) for key in LIFECYCLE_SETS), token
-            continue
-        assert provenance["source"] == "hashicorp/terraform-provider-aws" and provenance["commit"], token
-        assert provenance["file"].endswith("service_package_gen.go") and provenance["registration"], token
-        assert provenance["functions"] or row["reason"], token
-        assert row["terraform"].startswith("aws_"), token
-        if row.get("noAwsCall"):
-            assert not any(row.get(key) for key in LIFECYCLE_SETS), token
-        if kind == "resources":
-            assert set(LIFECYCLE_SETS) <= set(row), token
+        elif provenance["source"] == "hashicorp/terraform-provider-aws":
+            assert provenance["commit"] and provenance["file"].startswith("internal/service/"), token
+            if provenance["file"].endswith("service_package_gen.go"):  # the snapshot's registry
+                assert provenance["registration"] and (provenance["functions"] or row["reason"]), token
+            else:  # a current file read for a type newer than the snapshot
+                assert provenance["file"].endswith(".go") and provenance["functions"], token
+            assert row["terraform"].startswith("aws_"), token
+        elif provenance["source"] == "aws-cloudformation-schema":
+            assert kind == "resources", token
+            assert provenance["repository"] == "pulumi/pulumi-aws-native" and len(provenance["commit"]) == 40, token
+            assert provenance["file"] == row["file"] and provenance["file"].startswith("aws-cloudformation-schema/aws-"), token
+            assert provenance["cfnType"] == row["cfnType"] and row["cfnType"].startswith("AWS::"), token
+        elif provenance["source"] == "botocore-model":
+            assert kind == "functions" and provenance["operations"] and provenance["service"], token
+            assert provenance["file"].startswith(f"botocore/data/{provenance['service']}/") and row["read"], token
+        else:
+            assert provenance["source"] == "pulumi-aws" and row.get("noAwsCall"), token
+    assert {"hashicorp/terraform-provider-aws", "aws-cloudformation-schema", "botocore-model", "none"} <= sources
 
 
 def test_the_generators_exception_tables_name_catalogue_actions_each_with_a_reason(catalogue):
@@ -81,6 +97,12 @@ def test_the_generators_exception_tables_name_catalogue_actions_each_with_a_reas
         assert entry["reason"] and entry["actions"] and set(entry["actions"]) <= catalogue, operation
     for token, entry in generator["typeNameExceptions"].items():
         assert entry["reason"] and entry["terraform"].startswith("aws_"), token
+    cloudformation = generator["secondSources"]["cloudformation"]
+    for token, entry in cloudformation["typeExceptions"].items():
+        assert entry["reason"] and entry["cfnType"].startswith("AWS::"), token
+        row = get_generated_table()["resources"][token]
+        assert row["provenance"]["source"] != "none", f"{token}: a reviewed match that no longer applies"
+    assert all(reason for reason in cloudformation["rejectedMatches"].values())
 
 
 def test_the_generated_rows_find_the_hand_rows_terraform_types():
@@ -98,7 +120,7 @@ def test_hand_rows_take_precedence_and_generated_rows_fill_the_rest():
     model = get_resource_permissions("aws:bedrock/customModel:CustomModel")
     assert model is not None and not model.proved and model.provenance["source"] == "hashicorp/terraform-provider-aws"
     assert "bedrock:CreateModelCustomizationJob" in model.create
-    assert get_resource_permissions("aws:workspacesweb/portal:Portal") is None, "newer than the snapshot: no facts"
+    assert get_resource_permissions("aws:workmail/user:User") is None, "no source has a counterpart: no facts"
     document = get_data_source_permissions("aws:networkmanager/getCoreNetworkPolicyDocument:getCoreNetworkPolicyDocument")
     assert document is not None and document.no_aws_call and document.read == frozenset()
 
@@ -116,3 +138,61 @@ def test_the_generated_table_is_read_lazily_and_fast():
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_coverage_report_counts_every_kind(kind):
     assert kind in format_coverage(coverage_by_module()).splitlines()[0]
+
+
+def test_the_coverage_counts_rows_by_source_and_by_proved():
+    total = totals(coverage_by_module().values())
+    tokens = total.resources + total.functions
+    assert total.count("hand") == len(get_tabled_resource_types()) + len(get_tabled_data_sources())
+    assert total.count("provider") > 1600 and total.count("cloudformation") > 200 and total.count("botocore") > 80
+    assert total.count("none") < 200, "the second sources answer most tokens the provider snapshot cannot"
+    assert total.answered() > 0.9 * tokens
+    assert total.proved == total.count("hand"), "only the hand rows are proved"
+    report = format_coverage(coverage_by_module())
+    assert "proved" in report.splitlines()[0] and "cloudformation" in report.splitlines()[-1]
+
+
+def test_a_cloudformation_row_keeps_the_resource_and_leaves_its_siblings_actions():
+    """Read from AWS::Bedrock::Agent's schema: its create handler lists CreateAgent, PrepareAgent, the action group,
+    knowledge base and collaborator actions (sibling pulumi resources), TagResource and iam:PassRole."""
+    agent = get_resource_permissions("aws:bedrock/agentAgent:AgentAgent")
+    assert agent is not None and not agent.proved
+    assert agent.provenance["source"] == "aws-cloudformation-schema" and agent.provenance["cfnType"] == "AWS::Bedrock::Agent"
+    assert agent.provenance["file"] == "aws-cloudformation-schema/aws-bedrock-agent.json"
+    assert {"bedrock:CreateAgent", "bedrock:PrepareAgent", "bedrock:GetAgent"} <= agent.create
+    assert "bedrock:DeleteAgent" in agent.delete and "bedrock:UpdateAgent" in agent.update
+    assert agent.tag == {"bedrock:TagResource"} and agent.untag == {"bedrock:UntagResource"}
+    assert "bedrock:CreateAgentActionGroup" not in agent.create, "an action group is its own pulumi resource"
+    assert agent.pass_role_inputs == ("agentResourceRoleArn",) and "iam:PassRole" not in agent.create
+    group = get_resource_permissions("aws:bedrock/agentAgentActionGroup:AgentAgentActionGroup")
+    assert group is not None and group.provenance["cfnType"] == "AWS::Bedrock::Agent"
+    assert "bedrock:CreateAgentActionGroup" in group.create and "bedrock:DeleteAgentActionGroup" in group.delete
+    assert not any(a.startswith("bedrock:CreateAgent") and a != "bedrock:CreateAgentActionGroup" for a in group.create)
+
+
+def test_a_split_out_association_takes_only_its_actions_filed_by_verb():
+    """AWS::WorkSpacesWeb::Portal lists AssociateBrowserSettings (create, update), DisassociateBrowserSettings
+    (update, delete) and `GetPortal*` (read)."""
+    association = get_resource_permissions("aws:workspacesweb/browserSettingsAssociation:BrowserSettingsAssociation")
+    assert association is not None and association.provenance["cfnType"] == "AWS::WorkSpacesWeb::Portal"
+    assert association.create == {"workspaces-web:AssociateBrowserSettings"}
+    assert association.delete == {"workspaces-web:DisassociateBrowserSettings"}
+    assert association.read == {"workspaces-web:GetPortal"}
+
+
+def test_a_cloudformation_row_whose_actions_the_catalogue_lacks_answers_nothing():
+    row = get_generated_table()["resources"]["aws:ecs/daemon:Daemon"]
+    assert row["provenance"]["source"] == "aws-cloudformation-schema" and "ecs:CreateDaemon" in row["reason"]
+    assert get_resource_permissions("aws:ecs/daemon:Daemon") is None
+
+
+def test_botocore_rows_read_the_operations_the_functions_name_points_at():
+    versions = get_data_source_permissions("aws:bedrock/getAgentAgentVersions:getAgentAgentVersions")
+    assert versions is not None and versions.read == {"bedrock:ListAgentVersions"}
+    assert versions.provenance["source"] == "botocore-model" and versions.provenance["operations"] == ["ListAgentVersions"]
+    pool = get_data_source_permissions("aws:cognito/getUserPool:getUserPool")
+    assert pool is not None and pool.read == {"cognito-idp:DescribeUserPool", "cognito-idp:ListTagsForResource"}, "it outputs tags"
+    buses = get_data_source_permissions("aws:cloudwatch/getEventBuses:getEventBuses")
+    assert buses is not None and buses.read == {"events:ListEventBuses"}
+    parse = get_data_source_permissions("aws:index/arnParse:arnParse")
+    assert parse is not None and parse.no_aws_call and parse.read == frozenset()

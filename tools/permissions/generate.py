@@ -1,6 +1,7 @@
 """Generate a permission row for every pulumi-aws resource type and function from the AWS provider's code.
 
-    python tools/permissions/generate.py --provider-src /tmp/tfaws --out baseline/aws/permissions/generated.json
+    python tools/permissions/generate.py --provider-src /tmp/tfaws --cfn-schemas /tmp/awsnative \
+        --out baseline/aws/permissions/generated.json
 
 `--provider-src` is a work tree of hashicorp/terraform-provider-aws (at least `internal/` and `names/`),
 never copied into this repository. For each resource token and function token of the installed
@@ -27,6 +28,12 @@ pulumi-aws the generator:
 6. create calls made only inside `if ... d.GetOk("attr")` become `optional[attrCamel]`; the read that create
    and update end with is the read set, not theirs.
 
+7. the tokens still without a counterpart (`source: none`) get rows from the second sources (`second_source.py`):
+   reviewed rows read from the current provider code (`current_provider.py`), then the AWS CloudFormation
+   resource schemas of pulumi/pulumi-aws-native (`--cfn-schemas`: a tree with `aws-cloudformation-schema/`,
+   written by `second_source.py extract`), then botocore's models for functions. Provider code takes precedence
+   over CloudFormation, CloudFormation over botocore; hand rows (`permissions/*.yaml`) over all of them.
+
 Every row records its provenance and `proved: false`. Output is deterministic (sorted keys and sets).
 """
 
@@ -49,6 +56,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
 
+import second_source  # noqa: E402
 from gosource import GoFunc, GoPackage, enclosing_conditions, load_package, mask, match_bracket  # noqa: E402
 
 from baseline.aws.catalog import get_access_level, get_actions_for_service  # noqa: E402
@@ -1025,7 +1033,7 @@ def _expand_prefix(pattern: str) -> list[str]:
 # --- main ------------------------------------------------------------------------------------------------------------
 
 
-def generate(src: Path, log: Any = sys.stderr) -> dict[str, Any]:
+def generate(src: Path, log: Any = sys.stderr, cfn_schemas: Path | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     provider = Provider(src)
     botocore = Botocore()
@@ -1056,6 +1064,10 @@ def generate(src: Path, log: Any = sys.stderr) -> dict[str, Any]:
     print(f"generated {len(tokens)} rows in {time.perf_counter() - started:.1f} s: {stats}", file=log)
     for (service, operation), count in sorted(mapper.dropped.items()):
         print(f"  dropped (not in the catalogue): {service} {operation} x{count}", file=log)
+    dropped = sorted(f"{s}:{o}" for s, o in mapper.dropped)  # the provider code's, before the second sources map theirs
+    second = second_source.fill(
+        {"resources": resources, "functions": functions}, tokens, cfn_schemas, botocore, mapper, PASS_ROLE_INPUT, log
+    )
     return {
         "generator": {
             "source": SOURCE,
@@ -1067,7 +1079,8 @@ def generate(src: Path, log: Any = sys.stderr) -> dict[str, Any]:
             "servicePrefixExceptions": {s: {"prefix": p, "reason": r} for s, (p, r) in sorted(SERVICE_PREFIX_EXCEPTIONS.items())},
             "httpVerbServices": {s: {"prefix": p, "reason": r} for s, (p, r) in sorted(HTTP_VERB_SERVICES.items())},
             "typeNameExceptions": {t: {"terraform": n, "reason": r} for t, (n, r) in sorted(TYPE_NAME_EXCEPTIONS.items())},
-            "droppedOperations": sorted(f"{s}:{o}" for s, o in mapper.dropped),
+            "droppedOperations": dropped,
+            "secondSources": second,
         },
         "resources": resources,
         "functions": functions,
@@ -1077,9 +1090,12 @@ def generate(src: Path, log: Any = sys.stderr) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--provider-src", type=Path, required=True, help="a terraform-provider-aws work tree (internal/, names/)")
+    parser.add_argument(
+        "--cfn-schemas", type=Path, help="a pulumi-aws-native tree with aws-cloudformation-schema/ (second_source.py extract)"
+    )
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    table = generate(args.provider_src)
+    table = generate(args.provider_src, cfn_schemas=args.cfn_schemas)
     args.out.write_text(dump(table))
     return 0
 
