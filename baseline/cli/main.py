@@ -1,4 +1,4 @@
-"""iam-baseline: least-privilege IAM for running Pulumi in CI, one stack per AWS account (offline plan and review, bootstrap, publish, handoff, discover, tighten)."""
+"""iam-baseline: least-privilege IAM for running Pulumi in CI, one stack per AWS account (offline plan and review, bootstrap, publish, handoff, discover, tighten, explain)."""
 
 from __future__ import annotations
 
@@ -41,12 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     from baseline.cli import discover
 
     discover.add_arguments(commands.add_parser("discover", help="propose a service's actions from its Pulumi program or preview, offline"))
-    tight = commands.add_parser("tighten", help="reduce a service's actions to those its role used, from CloudTrail logs")
-    tight.add_argument("--service", required=True, help="the service (or `<service>/<component>`) whose provisioning role to look for")
-    tight.add_argument("--cloudtrail", type=Path, required=True, help="folder of CloudTrail log files (.json or .json.gz)")
-    tight.add_argument("--stack", default="prod", help="the baseline stack the role belongs to (default: prod)")
-    tight.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
-    tight.add_argument("--json", action="store_true", help="print the report as JSON")
+    from baseline.cli import explain, tighten
+
+    tighten.add_arguments(
+        commands.add_parser("tighten", help="reduce a service's actions to those its role used, from CloudTrail or Access Analyzer")
+    )
+    explain.add_arguments(
+        commands.add_parser("explain", help="name what denied each AccessDenied of a failed `pulumi up`, and the config line to change")
+    )
     hand = commands.add_parser("handoff", help="print exactly what one service's repository must hold, and how to set it")
     _outputs_source(hand)
     hand.add_argument("--service", required=True, help="the service whose values to print")
@@ -58,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     _outputs_source(pub)
     pub.add_argument("--service", action="append", help="publish only this service (repeatable; default: every service)")
     pub.add_argument("--dry-run", action="store_true", help="name the stacks that would be written; change nothing")
+    pub.add_argument(
+        "--prune", action="store_true", help="also name the handoff stacks of services no longer in the config; remove them with --yes"
+    )
+    pub.add_argument("--yes", action="store_true", help="with --prune: remove the stacks it names")
     commands.add_parser("reference", help="print docs/reference.md: every config key and stack output, from the code")
     ver = commands.add_parser("verify", help="check the live account against the baseline (extra policies, keys, principals, bucket)")
     _outputs_source(ver)
@@ -80,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "bootstrap": _bootstrap,
         "discover": _discover,
         "tighten": _tighten,
+        "explain": _explain,
         "handoff": _handoff,
         "publish": _publish,
     }
@@ -288,14 +295,21 @@ def _outputs_with_secrets(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from baseline.cli.publish import AutomationPublisher, publish_handoffs
+    from baseline.cli.publish import AutomationPublisher, prune_handoffs, publish_handoffs
     from baseline.design.handoff import UnknownService
 
+    if args.yes and not args.prune:
+        raise UsageError("--yes confirms --prune's removals; give --prune too")
     outputs = _outputs_with_secrets(args)
-    if not args.dry_run and shutil.which("pulumi") is None:
-        raise UsageError("publish needs the Pulumi CLI and credentials that may write the state bucket; --dry-run names the stacks")
+    if (args.prune or not args.dry_run) and shutil.which("pulumi") is None:
+        raise UsageError(
+            "publish needs the Pulumi CLI and credentials that may write the state bucket (--prune lists the bucket's stacks too); "
+            "--dry-run without --prune names the stacks"
+        )
     try:
         publish_handoffs(outputs, AutomationPublisher(), args.service, dry_run=args.dry_run)
+        if args.prune:
+            prune_handoffs(outputs, AutomationPublisher(), confirmed=args.yes and not args.dry_run)
     except UnknownService as error:
         raise UsageError(f"--service: {error}") from None
     return 0
@@ -308,18 +322,15 @@ def _discover(args: argparse.Namespace) -> int:
 
 
 def _tighten(args: argparse.Namespace) -> int:
-    from baseline.cli.tighten import cloudtrail_files, format_tightened, read_records, tightened, usage_of
-    from baseline.review.principals import collect_principals
+    from baseline.cli import tighten
 
-    files = cloudtrail_files(args.cloudtrail)
-    rendering = _render(args.project_dir, args.stack)
-    role = collect_principals(rendering).get(f"service/{args.service}")
-    if role is None:
-        raise UsageError(f"--service: {args.service!r} has no provisioning role in stack {args.stack!r}")
-    usage = usage_of(read_records(files), role.arn)
-    report = tightened(args.service, role.reachable, usage, deletes_denied=role.allow_delete is False)
-    print(json.dumps(report, indent=2) if args.json else format_tightened(report))
-    return 0
+    return tighten.run(args)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from baseline.cli import explain
+
+    return explain.run(args)
 
 
 def _bootstrap(args: argparse.Namespace) -> int:

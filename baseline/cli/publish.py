@@ -32,6 +32,10 @@ def handoff_program(values: Mapping[str, Any]) -> Callable[[], None]:
 class Publisher(Protocol):
     def publish(self, stack: str, backend_url: str, passphrase: str, program: Callable[[], None]) -> None: ...
 
+    def list_stacks(self, backend_url: str, project: str) -> list[str]: ...
+
+    def remove(self, stack: str, backend_url: str) -> None: ...
+
 
 def publish_handoffs(
     outputs: Mapping[str, Any],
@@ -55,6 +59,39 @@ def publish_handoffs(
     return published
 
 
+def stale_handoff_stacks(outputs: Mapping[str, Any], existing: Iterable[str]) -> list[str]:
+    """Return the handoff stacks of this baseline stack that no current service publishes (removed services).
+
+    Only stacks of the same baseline stack count: the short name is `<baseline stack>.<service project>`, so
+    pruning dev never touches prod's handoffs in a shared bucket.
+    """
+    current = {entry["handoffStack"] for entry in (outputs.get("provisioningRoles") or {}).values()}
+    if not current:
+        return []
+    baseline_stack = next(iter(current)).rsplit("/", 1)[1].split(".", 1)[0]
+    project = next(iter(current)).split("/")[1]
+    return sorted(
+        s for s in existing if s.split("/")[1:2] == [project] and s.rsplit("/", 1)[1].startswith(baseline_stack + ".") and s not in current
+    )
+
+
+def prune_handoffs(
+    outputs: Mapping[str, Any], publisher: Publisher, *, confirmed: bool = False, echo: Callable[[str], None] = print
+) -> list[str]:
+    """Remove (only when `confirmed`; else name) the handoff stacks of services no longer in the config; return them."""
+    current = [entry["handoffStack"] for entry in (outputs.get("provisioningRoles") or {}).values()]
+    if not current:
+        return []
+    stale = stale_handoff_stacks(outputs, publisher.list_stacks(outputs["backendUrl"], current[0].split("/")[1]))
+    for stack in stale:
+        echo(f"{'removing' if confirmed else 'would remove'} {stack} (its service is no longer in the config)")
+        if confirmed:
+            publisher.remove(stack, outputs["backendUrl"])
+    if stale and not confirmed:
+        echo("dry run: nothing removed; run again with --prune --yes to remove these")
+    return stale
+
+
 class AutomationPublisher:
     """Runs `pulumi up` of each inline handoff program with the Automation API (needs the Pulumi CLI)."""
 
@@ -69,3 +106,15 @@ class AutomationPublisher:
         options = auto.LocalWorkspaceOptions(env_vars=env, secrets_provider="passphrase")
         workspace_stack = auto.create_or_select_stack(stack_name=stack, project_name=project, program=program, opts=options)
         workspace_stack.up(on_output=print)
+
+    def _workspace(self, backend_url: str, project: str) -> Any:
+        import pulumi.automation as auto
+
+        settings = auto.ProjectSettings(name=project, runtime="python")
+        return auto.LocalWorkspace(project_settings=settings, env_vars={**self.env, "PULUMI_BACKEND_URL": backend_url})
+
+    def list_stacks(self, backend_url: str, project: str) -> list[str]:
+        return [f"organization/{project}/{s.name.rsplit('/', 1)[-1]}" for s in self._workspace(backend_url, project).list_stacks()]
+
+    def remove(self, stack: str, backend_url: str) -> None:
+        self._workspace(backend_url, stack.split("/")[1]).remove_stack(stack)

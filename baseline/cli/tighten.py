@@ -1,138 +1,114 @@
-"""Shrink a service's grant to what its role actually used, from CloudTrail logs.
+"""`iam-baseline tighten`: parse its arguments and print; the work is in `baseline.tighten`.
 
-Reads the JSON files CloudTrail delivers to S3 (`{"Records": [...]}`, gzipped or not), keeps the
-calls made by sessions of the service's provisioning role, and maps each `eventSource`/`eventName`
-to an IAM action. The reduced list keeps every action seen; calls refused with AccessDenied are
-reported as missing permissions rather than added.
+Reduces a service's `actions` to what its role used (CloudTrail files, and/or IAM Access Analyzer's
+policy generation), keeping what discover's table says its program needs; refuses without enough evidence.
 """
 
 from __future__ import annotations
 
-import gzip
+import argparse
 import json
-import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
+from baseline.cli.main import UsageError
 
-from baseline.aws.catalog import get_actions_matching, is_destructive
-from baseline.design.grants import compact_actions
-
-# eventSource host -> IAM prefix, only where they differ.
-EVENT_SOURCE_PREFIXES = {"monitoring": "cloudwatch", "email": "ses", "elasticmapreduce": "elasticmapreduce", "streams.dynamodb": "dynamodb"}
-# Lambda's event names carry the API version: CreateFunction20150331, UpdateFunctionCode20150331v2.
-API_VERSION_SUFFIX = re.compile(r"^(.*?)(\d{8}(?:v\d+)?)$")
-DENIED_CODES = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Client.UnauthorizedOperation")
+DEFAULT_MIN_DAYS = 14  # baseline.tighten.evidence.DEFAULT_MIN_DAYS; a test keeps them equal
 
 
-@dataclass
-class Usage:
-    """What one role did in the logs."""
-
-    used: set[str]
-    denied: set[str]
-    unmapped: set[str]
-    events: int
-
-
-def cloudtrail_files(folder: Path) -> list[Path]:
-    """Return the CloudTrail delivery files under `folder` (*.json, *.json.gz), or raise when there are none."""
-    if not folder.is_dir():
-        raise FileNotFoundError(f"--cloudtrail {folder}: no such folder")
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".json", ".gz"))
-    if not files:
-        raise FileNotFoundError(f"--cloudtrail {folder}: no CloudTrail files (*.json, *.json.gz) under it")
-    return files
-
-
-def read_records(files: Iterable[Path]) -> Iterator[dict[str, Any]]:
-    """Yield every record of the CloudTrail files, in file order."""
-    for path in files:
-        if path.suffix == ".gz":
-            text = gzip.decompress(path.read_bytes()).decode()
-        elif path.suffix == ".json":
-            text = path.read_text()
-        else:
-            continue
-        yield from json.loads(text).get("Records", [])
+def add_arguments(tight: argparse.ArgumentParser) -> None:
+    """Declare tighten's arguments on its subcommand parser."""
+    tight.add_argument("--service", required=True, help="the service (or `<service>/<component>`) whose provisioning role to look for")
+    tight.add_argument("--cloudtrail", type=Path, help="folder of CloudTrail log files (.json or .json.gz)")
+    tight.add_argument("--stack", default="prod", help="the baseline stack the role belongs to (default: prod)")
+    tight.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
+    tight.add_argument("--json", action="store_true", help="print the report as JSON")
+    tight.add_argument(
+        "--min-days", type=float, default=DEFAULT_MIN_DAYS, metavar="DAYS",
+        help=f"propose nothing unless the evidence spans at least DAYS days (default: {DEFAULT_MIN_DAYS})",
+    )  # fmt: skip
+    tight.add_argument("--program", type=Path, metavar="DIR", help="the service's Pulumi program: keep what discover's table says it needs")
+    tight.add_argument("--access-analyzer", action="store_true", help="also ask IAM Access Analyzer to generate a policy from a trail")
+    tight.add_argument("--trail-arn", help="with --access-analyzer: the CloudTrail trail to read")
+    tight.add_argument("--access-role-arn", help="with --access-analyzer: the role Access Analyzer reads the trail with")
+    tight.add_argument(
+        "--days", type=int, default=90, help="with --access-analyzer: the window, in days up to now (at most 90; default 90)"
+    )
 
 
-def event_action(record: dict[str, Any]) -> str | None:
-    """Return the IAM action a CloudTrail record stands for, in catalogue spelling, or None."""
-    host = record.get("eventSource", "").removesuffix(".amazonaws.com")
-    prefix = EVENT_SOURCE_PREFIXES.get(host, host)
-    name = record.get("eventName", "")
-    for candidate in (name, (API_VERSION_SUFFIX.match(name) or [None, name])[1]):
-        found = get_actions_matching(f"{prefix}:{candidate}") if prefix and candidate else ()
-        if len(found) == 1:
-            return found[0]
-    return None
+def run(args: argparse.Namespace, analyzer: Any = None, sleep: Callable[[float], None] | None = None) -> int:
+    """Run `tighten`; `analyzer` is an Access Analyzer client and `sleep` the wait between polls (tests pass a
+    client under Stubber and no wait)."""
+    from baseline.tighten.access_analyzer import MAX_DAYS
+    from baseline.tighten.cloudtrail import Usage, cloudtrail_files, read_records, usage_of
+    from baseline.tighten.evidence import NotEnoughEvidence, check_evidence, format_tightened, tightened
+
+    if args.cloudtrail is None and not args.access_analyzer:
+        raise UsageError("tighten: give --cloudtrail DIR, --access-analyzer, or both")
+    if args.access_analyzer and not (args.trail_arn and args.access_role_arn):
+        raise UsageError("--access-analyzer: needs --trail-arn ARN and --access-role-arn ARN")
+    if args.access_analyzer and not 0 < args.days <= MAX_DAYS:
+        raise UsageError(f"--days {args.days}: Access Analyzer reads at most {MAX_DAYS} days; give 1 to {MAX_DAYS}")
+    if args.program is not None and not (args.program / "Pulumi.yaml").is_file():
+        raise UsageError(f"--program {args.program}: no Pulumi.yaml; give the service's Pulumi project folder")
+    files = cloudtrail_files(args.cloudtrail) if args.cloudtrail is not None else None
+    baseline, role, ref = _role(args)
+    try:
+        usage = usage_of(read_records(files), ref) if files is not None else None
+        if usage is not None and not args.access_analyzer:
+            check_evidence(args.service, usage, args.min_days)
+        elif args.access_analyzer and args.days < args.min_days:
+            raise NotEnoughEvidence(
+                f"tighten {args.service}: --days {args.days} is fewer than --min-days {args.min_days:g}; nothing started"
+            )
+        generated = _generated(args, role.principal.arn, analyzer, baseline.rendering.ctx.region, sleep) if args.access_analyzer else None
+        if args.access_analyzer:
+            check_evidence(args.service, usage, args.min_days, generated, float(args.days))
+    except (NotEnoughEvidence, ValueError) as error:
+        raise UsageError(str(error)) from None
+    table = _table(args, baseline) if args.program is not None else None
+    report = tightened(
+        args.service, role.principal.reachable, usage or Usage(set(), set(), set(), 0), deletes_denied=role.principal.allow_delete is False,
+        configured=role.configured, table=table, generated=generated or (), role=ref, stack=args.stack,
+    )  # fmt: skip
+    for warning in baseline.rendering.warnings:
+        print(warning, file=sys.stderr)
+    print(json.dumps(report, indent=2) if args.json else format_tightened(report))
+    return 0
 
 
-def is_session_of(record: dict[str, Any], role_arn: str) -> bool:
-    """Return whether the call was made with a session of that role."""
-    identity = record.get("userIdentity", {})
-    issuer = identity.get("sessionContext", {}).get("sessionIssuer", {})
-    return bool(identity.get("type") == "AssumedRole" and issuer.get("arn") == role_arn)
+def _role(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    from baseline.tighten.cloudtrail import RoleRef
+    from baseline.tighten.roles import load_baseline
+
+    baseline = load_baseline(args.project_dir, args.stack)  # its warnings are printed with the report only
+    role = baseline.service_role(args.service)
+    if role is None:
+        raise UsageError(f"--service: {args.service!r} has no provisioning role in stack {args.stack!r}")
+    p = role.principal
+    return baseline, role, RoleRef(p.arn, p.name, p.path, by_name=baseline.stand_in_account)
 
 
-def usage_of(records: Iterable[dict[str, Any]], role_arn: str) -> Usage:
-    """Return what the role's sessions called, were refused, and what could not be mapped."""
-    usage = Usage(set(), set(), set(), 0)
-    for record in records:
-        if not is_session_of(record, role_arn):
-            continue
-        usage.events += 1
-        action = event_action(record)
-        if action is None:
-            usage.unmapped.add(f"{record.get('eventSource')}:{record.get('eventName')}")
-        elif record.get("errorCode") in DENIED_CODES:
-            usage.denied.add(action)
-        else:
-            usage.used.add(action)
-    return usage
+def _generated(args: argparse.Namespace, role_arn: str, client: Any, region: str, sleep: Callable[[float], None] | None) -> frozenset[str]:
+    from baseline.tighten.access_analyzer import GenerationError, analyzer_client, generated_actions
+
+    end = datetime.now(UTC).replace(microsecond=0)
+    try:
+        return generated_actions(
+            client or analyzer_client(region), role_arn, args.trail_arn, args.access_role_arn, end - timedelta(days=args.days), end,
+            progress=lambda line: print(line, file=sys.stderr), sleep=sleep,
+        )  # fmt: skip
+    except GenerationError as error:
+        raise UsageError(str(error)) from None
 
 
-def tightened(service: str, granted: frozenset[str], usage: Usage, deletes_denied: bool = False) -> dict[str, Any]:
-    """Return the report: granted-but-unused actions and the reduced `actions` list.
+def _table(args: argparse.Namespace, baseline: Any) -> frozenset[str]:
+    from baseline.tighten.evidence import program_needs
 
-    Where the role's deletes are denied on purpose (prod), refused destructive calls are reported
-    apart: they are the guard working, not permissions missing from the grant.
-    """
-    by_design = {a for a in usage.denied if deletes_denied and is_destructive(a)}
-    return {
-        "service": service,
-        "events": usage.events,
-        "used": sorted(usage.used),
-        "grantedUnused": sorted(granted - usage.used),
-        "deniedCalls": sorted(usage.denied - by_design),
-        "deniedDeletes": sorted(by_design),
-        "unmappedEvents": sorted(usage.unmapped),
-        "actions": list(compact_actions(usage.used)),
-    }
-
-
-def format_tightened(report: dict[str, Any]) -> str:
-    """Return the report as text ending in the YAML to paste."""
-    counts = f"{len(report['used'])} distinct actions used, {len(report['grantedUnused'])} granted but unused"
-    lines = [f"# {report['service']}: {report['events']} calls by its role; {counts}"]
-    if report["deniedCalls"]:
-        lines.append(f"refused (missing from the grant): {', '.join(report['deniedCalls'])}")
-    if report["deniedDeletes"]:
-        lines.append(
-            f"refused deletes (denied here on purpose; a deleteWindow allows them for a while): {', '.join(report['deniedDeletes'])}"
-        )
-    if report["unmappedEvents"]:
-        lines.append(f"events with no IAM action in the catalogue: {', '.join(report['unmappedEvents'])}")
-    unused = report["grantedUnused"]
-    lines.append(f"granted but unused: {', '.join(unused[:20])}{' …' if len(unused) > 20 else ''}")
-    snippet = {"config": {"iam-baseline:services": {report["service"]: {"actions": report["actions"]}}}}
-    lines += [
-        "",
-        "# Reduced actions (every action seen is kept); merge into Pulumi.<stack>.yaml:",
-        yaml.safe_dump(snippet, sort_keys=False),
-    ]
-    return "\n".join(lines)
+    try:
+        return program_needs(args.program, args.stack, baseline.outputs, args.service.split("/", 1)[0])
+    except ValueError as error:
+        raise UsageError(f"--program {args.program}: {error}") from None

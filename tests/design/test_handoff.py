@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
-from baseline.cli.publish import handoff_program, publish_handoffs
+from baseline.cli.publish import handoff_program, prune_handoffs, publish_handoffs, stale_handoff_stacks
 from baseline.design.handoff import UnknownService, format_handoff, handoff_stack_outputs, service_handoff
 from baseline.offline.engine import Secret, reveal, run_offline
 from tests.helpers import render, run_cli
@@ -162,3 +163,39 @@ def test_publish_cli_dry_run_names_the_stacks_and_needs_the_cli_otherwise():
     assert dry.returncode == 0 and "would publish organization/iam-baseline-handoff/prod.public-api" in dry.stdout
     real = run_cli("publish", "--stack", "prod", "--offline")
     assert real.returncode == 2 and "needs the Pulumi CLI" in real.stderr
+
+
+class ListingPublisher(FakePublisher):
+    def __init__(self, existing):
+        super().__init__()
+        self.existing, self.removed = existing, []
+
+    def list_stacks(self, backend_url, project):
+        return list(self.existing)
+
+    def remove(self, stack, backend_url):
+        self.removed.append(stack)
+
+
+def test_prune_names_only_this_baseline_stacks_removed_services_and_removes_only_when_confirmed(prod):
+    current = sorted(entry["handoffStack"] for entry in prod["provisioningRoles"].values())
+    gone = "organization/iam-baseline-handoff/prod.billing"
+    other_stack = "organization/iam-baseline-handoff/dev.billing"  # dev's handoffs share the bucket
+    look_alike = "organization/iam-baseline-handoff/production.billing"
+    publisher = ListingPublisher([*current, gone, other_stack, look_alike])
+    lines = []
+    assert prune_handoffs(prod, publisher, echo=lines.append) == [gone]
+    assert publisher.removed == [] and "would remove" in lines[0] and "--prune --yes" in lines[-1]
+    assert prune_handoffs(prod, publisher, confirmed=True, echo=lines.append) == [gone]
+    assert publisher.removed == [gone]
+    assert stale_handoff_stacks(prod, current) == []
+
+
+def test_prune_refuses_yes_alone_and_needs_the_cli_to_list(prod, tmp_path):
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(prod))
+    yes_alone = run_cli("publish", "--stack", "prod", "--outputs", str(outputs), "--yes")
+    assert yes_alone.returncode == 2 and "--prune" in yes_alone.stderr
+    if shutil.which("pulumi") is None:
+        listing = run_cli("publish", "--stack", "prod", "--outputs", str(outputs), "--prune", "--dry-run")
+        assert listing.returncode == 2 and "Pulumi CLI" in listing.stderr and "Traceback" not in listing.stderr
