@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from baseline.aws import arns
 from baseline.aws.arns import AccountContext
+from baseline.aws.catalog import get_actions_for_service
 from baseline.design.config import is_prod_environment
 from baseline.offline.engine import Rendering, run_offline
 from baseline.offline.fake_aws import OFFLINE_ACCOUNT_ID
@@ -50,13 +52,33 @@ def one(rendering: Rendering, typ: str, name: str | None = None) -> Any:
 
 
 def role_documents(rendering: Rendering) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """Return, per role name, its trust policy and its inline permission policies (parsed)."""
+    """Return, per role name, its trust policy and its permission policies (parsed): inline ones, then the
+    managed policies attached to it (a grant over the inline limit)."""
+    managed = {arns.policy_arn(rendering.ctx, p.inputs["path"], p.inputs["name"]): p for p in rendering.of_type("aws:iam/policy:Policy")}
     out = {}
     for role in rendering.of_type("aws:iam/role:Role"):
         name = role.inputs["name"]
         policies = [json.loads(p.inputs["policy"]) for p in rendering.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == name]
+        attachments = rendering.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        policies += [json.loads(managed[a.inputs["policyArn"]].inputs["policy"]) for a in attachments if a.inputs["role"] == name]
         out[name] = (json.loads(role.inputs["assumeRolePolicy"]), policies)
     return out
+
+
+# Services a realistic platform grant spans (no iam: a grant reaching IAM brings its own guard and boundary).
+LARGE_GRANT_SERVICES = ("acm", "apigateway", "cloudfront", "cloudwatch", "dynamodb", "ec2", "ecr", "ecs", "elasticloadbalancing", "events",
+                        "kms", "lambda", "logs", "rds", "route53", "s3", "secretsmanager", "sns", "sqs", "ssm")  # fmt: skip
+
+
+def large_grant(count: int = 420) -> list[str]:
+    """Return `count` literal actions from the catalogue, sorted: every other action of each service in
+    LARGE_GRANT_SERVICES, taken in turn, so they span the services and few compact into wildcards."""
+    pools = [get_actions_for_service(service)[::2] for service in LARGE_GRANT_SERVICES]
+    picked: list[str] = []
+    for index in range(max(len(pool) for pool in pools)):
+        picked += [pool[index] for pool in pools if index < len(pool)]
+    assert len(picked) >= count, f"the catalogue offers only {len(picked)} such actions"
+    return sorted(picked[:count])
 
 
 def run_cli(*args: str, timeout: int = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

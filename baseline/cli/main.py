@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     explain.add_arguments(
         commands.add_parser("explain", help="name what denied each AccessDenied of a failed `pulumi up`, and the config line to change")
     )
+    from baseline.cli import preflight
+
+    preflight.add_arguments(commands.add_parser("preflight", help="before `pulumi up`: may the service's role do all the change needs?"))
     hand = commands.add_parser("handoff", help="print exactly what one service's repository must hold, and how to set it")
     _outputs_source(hand)
     hand.add_argument("--service", required=True, help="the service whose values to print")
@@ -87,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         "discover": _discover,
         "tighten": _tighten,
         "explain": _explain,
+        "preflight": _preflight,
         "handoff": _handoff,
         "publish": _publish,
     }
@@ -150,74 +154,9 @@ def _baseline_outputs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    import boto3
+    from baseline.cli import verify
 
-    from baseline.cli.verify import format_verification
-
-    outputs = _baseline_outputs(args)
-    region = outputs["region"]
-    try:
-        findings = _verify_findings(args.project_dir, args.stack, outputs, boto3.client("iam", region_name=region),
-                                    boto3.client("s3", region_name=region), simulator=not args.no_simulator)  # fmt: skip
-    except Exception as error:  # exit 1 means drift: an account that could not be read is exit 2
-        if (reason := _unreadable_account(error)) is None:
-            raise
-        raise UsageError(f"verify could not check the account ({reason}); nothing was compared") from None
-    simulator = "skipped (--no-simulator)" if args.no_simulator else "ran"
-    if args.json:
-        print(json.dumps({"stack": args.stack, "simulator": simulator, "findings": [f.to_json() for f in findings]}, indent=2))
-    else:
-        sys.stdout.write(
-            format_verification(findings, args.stack) + f"# effective permissions through IAM's policy simulator: {simulator}\n"
-        )
-    return 1 if findings else 0
-
-
-def _unreadable_account(error: Exception) -> str | None:
-    """Return why the account could not be read (no or expired credentials, access denied, no network), or None
-    for any other error (a bug, shown as such)."""
-    import botocore.exceptions as errors
-
-    if isinstance(error, errors.ProfileNotFound):
-        return f"{error}: set AWS_PROFILE to a profile in ~/.aws/config"
-    if isinstance(error, errors.NoCredentialsError | errors.PartialCredentialsError):
-        return "no AWS credentials: set AWS_PROFILE or the AWS_* variables for an administrator of that account"
-    if isinstance(error, errors.NoRegionError | errors.EndpointConnectionError | errors.ConnectTimeoutError):
-        return f"AWS is not reachable: {error}"
-    if isinstance(error, errors.ClientError):
-        code = error.response.get("Error", {}).get("Code", "")
-        if code in (
-            "AccessDenied",
-            "AccessDeniedException",
-            "ExpiredToken",
-            "InvalidClientTokenId",
-            "SignatureDoesNotMatch",
-            "UnrecognizedClientException",
-        ):
-            return f"{code}: the credentials cannot read this account's IAM and S3 ({error.operation_name})"
-    return None
-
-
-def _verify_findings(project_dir: Path, stack: str, outputs: dict[str, Any], iam: Any, s3: Any, simulator: bool) -> list[Any]:
-    """Return what `verify` finds for one stack, given its outputs and clients for its account."""
-    from baseline.aws.arns import AccountContext
-    from baseline.cli.verify import expected_account, now_utc, simulate, simulator_probes, verify
-    from baseline.design.config import decode_pulumi_config, parse_config
-    from baseline.design.naming import BASELINE_PROJECT
-    from baseline.offline.engine import run_offline
-    from baseline.offline.stack_files import load_stack_config
-    from baseline.stack.program import run_stack
-
-    config, secret_keys = load_stack_config(project_dir, stack)
-    partition = outputs["stateBucketArn"].split(":")[1]
-    dns_suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
-    ctx = AccountContext(outputs["accountId"], outputs["region"], partition, dns_suffix)
-    expected = expected_account(run_offline(run_stack, stack, config, secret_keys, ctx=ctx))
-    now = now_utc()
-    findings = verify(expected, iam, s3, now, parse_config(decode_pulumi_config(config), stack).ci.max_key_age_days)
-    if simulator:
-        findings += simulate(iam, simulator_probes(expected, f".pulumi/stacks/{BASELINE_PROJECT}/{stack}.json", now))
-    return findings
+    return verify.run(args, _baseline_outputs(args))
 
 
 def _rollout(args: argparse.Namespace) -> int:
@@ -243,7 +182,9 @@ def _rollout(args: argparse.Namespace) -> int:
             aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY"), aws_session_token=env.get("AWS_SESSION_TOKEN"),
             region_name=outputs["region"],
         )  # fmt: skip
-        return len(_verify_findings(args.project_dir, stack, outputs, session.client("iam"), session.client("s3"), simulator=True))
+        from baseline.verify.check import check_account
+
+        return len(check_account(args.project_dir, stack, outputs, session.client("iam"), session.client("s3"), simulator=True))
 
     results = rollout(
         targets, AutomationRunner(str(args.project_dir)), assume_with_sts, verifier, parallel=args.parallel, dry_run=args.dry_run
@@ -331,6 +272,12 @@ def _explain(args: argparse.Namespace) -> int:
     from baseline.cli import explain
 
     return explain.run(args)
+
+
+def _preflight(args: argparse.Namespace) -> int:
+    from baseline.cli import preflight
+
+    return preflight.run(args)
 
 
 def _bootstrap(args: argparse.Namespace) -> int:

@@ -55,6 +55,10 @@ def plan_data(rendering: Rendering) -> dict[str, Any]:
             entry["maxSessionDuration"] = p.max_session
             entry["trustPolicy"] = _policy(policy_json(p.trust or {}), quotas.TRUST_POLICY_MAX_CHARS, mask=True)
         entry["policies"] = {label: _policy(policy_json(doc), _inline_limit(p.kind, label)) for label, doc in p.policies.items()}
+        if p.attached:
+            entry["managedPolicies"] = {
+                name: _policy(policy_json(doc), quotas.MANAGED_POLICY_MAX_CHARS) for name, doc in p.attached_by_name().items()
+            }
         principals[f"{p.kind}/{p.name}"] = entry
     bucket_policies = [_policy(p.inputs["policy"], BUCKET_POLICY_MAX_CHARS) for p in rendering.of_type(BUCKET_POLICY)]
     buckets = {b.inputs["bucket"]: {"policies": bucket_policies} for b in rendering.of_type(BUCKET)}
@@ -91,6 +95,8 @@ def format_plan(data: dict[str, Any]) -> str:
             lines += _policy_lines(f"permissions boundary {boundary_name} (managed policy)", policy)
         for policy_name, policy in principal["policies"].items():
             lines += _policy_lines(f"inline policy {policy_name}", policy)
+        for policy_name, policy in principal.get("managedPolicies", {}).items():
+            lines += _policy_lines(f"attached managed policy {policy_name} (part of its grant)", policy)
     for bucket_name, bucket in data["buckets"].items():
         lines += ["", f"## State bucket {bucket_name}"]
         for policy in bucket["policies"]:

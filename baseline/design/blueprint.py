@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from baseline.aws import arns
 from baseline.aws.arns import AccountContext
@@ -20,6 +22,7 @@ from baseline.design.config import BaselineConfig, ServiceConfig
 from baseline.design.escalation import IamConfinement, changes_iam, confinement_statements
 from baseline.design.external_ids import GENERATED_EXTERNAL_ID_LENGTH
 from baseline.design.findings import ConfigError, Finding, config_error
+from baseline.design.grant_split import GrantLayout, layout_grant
 from baseline.design.grants import ServiceGrant, destructive_patterns, expand_patterns, resolve_grant
 from baseline.design.policies import (
     BaselineState,
@@ -31,10 +34,12 @@ from baseline.design.policies import (
     ci_boundary_policy,
     ci_group_policy,
     created_principal_boundary,
+    document,
     policy_json,
     project_state_policy,
     role_trust_policy,
-    service_role_policy,
+    service_role_allows,
+    service_role_guards,
     state_role_policy,
 )
 from baseline.design.resource_overlaps import ScopedGrant, overlapping_grants
@@ -101,6 +106,8 @@ class Blueprint:
     services: tuple[ServiceRolePlan, ...]
     baseline_iam_arns: tuple[str, ...] = ()
     warnings: tuple[Finding, ...] = ()
+    # Where each provisioning role's grant lives, by role name, decided once by design_baseline.
+    grant_layouts: Mapping[str, GrantLayout] = field(default_factory=dict, compare=False)
 
     @property
     def role_plans(self) -> tuple[ServiceRolePlan, ...]:
@@ -148,12 +155,39 @@ class Blueprint:
         """Return the shared state role's permission policy."""
         return state_role_policy(self.bucket_arn, self.backend_objects_arn, kms_key_arn, self.s3_endpoint, self.baseline_state)
 
-    def service_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
-        """Return a provisioning role's permission policy."""
+    def _service_statements(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Return a provisioning role's grant statements (those that may move out) and its guards, in policy order."""
         extra = confinement_statements(plan.confinement) if plan.confinement else []
         window = plan.service.delete_window
         grant = DeleteWindowGrant(destructive_patterns(tuple(sorted(plan.service.actions))), window.until_text) if window else None
-        return service_role_policy(plan.grant, plan.service.resources, self.off_limits(kms_key_arn), extra, grant)
+        allows = service_role_allows(plan.grant, plan.service.resources, grant)
+        guard = dataclasses.replace(self.off_limits(kms_key_arn), simulating_self=plan.role_arn)  # preflight --live
+        return allows, service_role_guards(plan.grant, guard, extra, grant)
+
+    def grant_layout(self, plan: ServiceRolePlan) -> GrantLayout:
+        """Return where a provisioning role's grant lives: inline, or partly in managed policies.
+
+        Decided at worst-case sizes (the state key's ARN stood in for at its exact length), so the
+        number of managed policies is known before any ARN is.
+        """
+        if plan.role_name in self.grant_layouts:
+            return self.grant_layouts[plan.role_name]
+        return layout_grant(*self._service_statements(plan, self.kms_key_arn(KMS_KEY_ID_PLACEHOLDER)))
+
+    def service_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
+        """Return a provisioning role's inline permission policy: its guards, and its grant unless that is
+        split into managed policies (`grant_policies`)."""
+        allows, guards = self._service_statements(plan, kms_key_arn)
+        return document(*allows[self.grant_layout(plan).moved :], *guards)
+
+    def grant_policies(self, plan: ServiceRolePlan) -> tuple[Document, ...]:
+        """Return the managed policies holding the part of a role's grant its inline policy cannot (none when it fits)."""
+        return self.grant_layout(plan).policies
+
+    def unsplit_service_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
+        """Return a provisioning role's whole policy as one document, as it would be with no split."""
+        allows, guards = self._service_statements(plan, kms_key_arn)
+        return document(*allows, *guards)
 
     def project_state(self, plan: ServiceRolePlan) -> ProjectState:
         """Return the state-bucket keys of a service's Pulumi project (the DIY backend's layout), and
@@ -301,6 +335,7 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
         services=services,
         baseline_iam_arns=tuple(arns.iam_path_arns(ctx, iam_path)),
     )
+    blueprint = dataclasses.replace(blueprint, grant_layouts={p.role_name: blueprint.grant_layout(p) for p in blueprint.role_plans})
     findings += check_quotas(blueprint)
     findings += overlapping_grants(ScopedGrant(p.config_key, p.service.resources, p.service.filled_resources) for p in blueprint.role_plans)
     errors = [f for f in findings if f.severity == "error"]
@@ -363,7 +398,10 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
         trust = bp.trust_policy(plan.subjects, plan.service.external_id or EXTERNAL_ID_PLACEHOLDER)
         over(key, "the role's trust policy", trust, quotas.TRUST_POLICY_MAX_CHARS)
         grant_key = f"{key}.uses" if plan.service.uses else f"{key}.actions"
-        over(grant_key, "the role's policy", bp.service_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
+        if (layout := bp.grant_layout(plan)).split:
+            findings += _split_grant_findings(bp, plan, grant_key, key_arn)
+        elif layout.inline_size > quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS:  # sized at these very key_arn stand-ins
+            over(grant_key, "the role's policy", bp.service_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
         if (boundary := bp.service_boundary(plan, key_arn)) is not None:
             over(grant_key, "the permissions boundary for roles it creates", boundary, quotas.MANAGED_POLICY_MAX_CHARS)
         if not plan.service.allow_delete and not plan.service.uses:  # a manifest's deletes are dropped by design
@@ -380,6 +418,45 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
     if role_count > quotas.ROLES_PER_ACCOUNT:
         findings.append(Finding("role-quota", "services", role_quota_detail(role_count)))
     return findings
+
+
+def _split_grant_findings(bp: Blueprint, plan: ServiceRolePlan, grant_key: str, key_arn: str | None) -> list[Finding]:
+    """Return why a role whose grant is over the inline limit cannot have it split into managed policies
+    (none when it can): its guards alone over the inline limit, one action over a managed policy's, or
+    more managed policies than the account's quota per role."""
+    inline_limit, managed_limit = quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS, quotas.MANAGED_POLICY_MAX_CHARS
+    whole = quotas.policy_size(policy_json(bp.unsplit_service_policy(plan, key_arn)))
+    why = f"the role's policy would be {whole} characters, over IAM's inline limit of {inline_limit}"
+    inline = bp.grant_layout(plan).inline_size
+    if inline > inline_limit:
+        return [Finding("quota", grant_key, f"{why}, and its guards alone {inline}; {_SHRINK_HINTS[False]}")]
+    policies = bp.grant_policies(plan)
+    sizes = [quotas.policy_size(policy_json(doc)) for doc in policies]
+    if max(sizes) > managed_limit:
+        return [
+            Finding(
+                "quota",
+                grant_key,
+                f"{why}, and it cannot be split into managed policies: one action on its {len(plan.service.resources)} resources is "
+                f"{max(sizes)} characters, over IAM's managed-policy limit of {managed_limit}; fewer or shorter resources",
+            )
+        ]
+    allowed = bp.config.managed_policies_per_role
+    if len(policies) > allowed:
+        raise_it = (
+            f"raise iam-baseline:managedPoliciesPerRole (up to {quotas.MANAGED_POLICIES_PER_ROLE_MAX}, once AWS has raised the account's quota), or "
+            if allowed < quotas.MANAGED_POLICIES_PER_ROLE_MAX
+            else ""
+        )
+        return [
+            Finding(
+                "quota",
+                grant_key,
+                f"{why}; split into managed policies of at most {managed_limit} characters it needs {len(policies)}, over the quota of "
+                f"{allowed} managed policies per role (iam-baseline:managedPoliciesPerRole); {raise_it}{_SHRINK_HINTS[False]}",
+            )
+        ]
+    return []
 
 
 def role_quota_detail(role_count: int) -> str:

@@ -184,6 +184,7 @@ class BaselineConfig:
     project: str = BASELINE_PROJECT  # the baseline's own Pulumi project, whose state no role may touch
     rollout: RolloutConfig = RolloutConfig()
     pinned_accounts: tuple[str, ...] = ()  # iam-baseline:accountId and aws:allowedAccountIds
+    managed_policies_per_role: int = quotas.MANAGED_POLICIES_PER_ROLE  # the account's quota, for grants split out of a role
 
     @property
     def is_prod(self) -> bool:
@@ -309,6 +310,13 @@ def parse_config(
         top.error("stateIsolation", f"must be one of {', '.join(STATE_ISOLATION_MODES)} (got {isolation!r})")
         isolation = DEFAULT_STATE_ISOLATION
     window_rules = WindowRules(now, top.integer("maxDeleteWindowHours", DEFAULT_MAX_DELETE_WINDOW_HOURS, 1, 168))
+    managed_per_role = top.integer(
+        "managedPoliciesPerRole",
+        quotas.MANAGED_POLICIES_PER_ROLE,
+        1,
+        quotas.MANAGED_POLICIES_PER_ROLE_MAX,
+        " (IAM's managed policies per role: 10 by default, at most 20 once AWS raises the account's quota)",
+    )
     services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings, window_rules, isolation, manifests)
     rollout = _parse_rollout(top.raw.get("rollout"), findings)
     pinned = _pinned_accounts(top, allowed_account_ids)
@@ -329,6 +337,7 @@ def parse_config(
         project,
         rollout,
         pinned,
+        managed_per_role,
     )
 
 

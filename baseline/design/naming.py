@@ -52,6 +52,12 @@ def service_boundary_name(prefix: str, service: str) -> str:
     return f"{prefix}-boundary-{service}"
 
 
+def grant_policy_name(role_name: str, index: int) -> str:
+    """Return the name of the managed policy holding part `index` (from 1) of a role's grant: `<role>-grant-<index>`
+    (at most 73 characters, as a role name has at most 64; distinct for distinct roles, as the index is digits only)."""
+    return f"{role_name}-grant-{index}"
+
+
 def ci_user_name(prefix: str) -> str:
     """Return the CI user's default name."""
     return f"{prefix}-ci"

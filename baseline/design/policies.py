@@ -232,18 +232,42 @@ class OffLimits:
     state_bucket_arns: tuple[str, ...]
     state_kms_key_arn: str | None
     baseline_iam_arns: tuple[str, ...]
+    # A provisioning role's own ARN: it may ask IAM's policy simulator about itself (preflight --live), nothing else.
+    simulating_self: str | None = None
 
 
 def off_limits_statements(guard: OffLimits) -> list[dict[str, Any]]:
     """Return the Deny statements that wall a principal off from the baseline itself, from other roles
-    (no chaining) and from credentials that would outlive its session."""
+    (no chaining) and from credentials that would outlive its session.
+
+    With `simulating_self` (a provisioning role's own ARN), `DenyBaselineIam` denies every action but
+    iam:SimulatePrincipalPolicy on the baseline's IAM ARNs (`NotAction`, so IAM actions added later are
+    denied too), `DenySimulatingOthers` denies simulating any principal but the role itself, and
+    `AllowSimulatingItself` allows that one call: the role may read its own decisions, nothing more.
+    """
     statements = [statement("DenyStateBucket", "Deny", ["s3:*"], guard.state_bucket_arns)]
     if guard.state_kms_key_arn is not None:
         statements.append(statement("DenyStateKey", "Deny", ["kms:*"], [guard.state_kms_key_arn]))
     statements.append(statement("DenyAssumeRole", "Deny", [ASSUME_ANY_ROLE_PATTERN], ["*"]))
-    statements.append(statement("DenyBaselineIam", "Deny", ["iam:*"], guard.baseline_iam_arns))
+    if guard.simulating_self is None:
+        statements.append(statement("DenyBaselineIam", "Deny", ["iam:*"], guard.baseline_iam_arns))
+    else:
+        statements += self_simulation_statements(guard.baseline_iam_arns, guard.simulating_self)
     statements.append(statement("DenyLongLivedCredentials", "Deny", CREDENTIAL_MINTING_ACTIONS, ["*"]))
     return statements
+
+
+SIMULATE_PRINCIPAL_ACTION = "iam:SimulatePrincipalPolicy"
+SELF_SIMULATION_SID = "AllowSimulatingItself"
+
+
+def self_simulation_statements(baseline_iam_arns: Sequence[str], own_arn: str) -> list[dict[str, Any]]:
+    """Return the statements that keep the baseline's IAM off limits except simulating the role itself."""
+    return [
+        {"Sid": "DenyBaselineIam", "Effect": "Deny", "NotAction": [SIMULATE_PRINCIPAL_ACTION], "Resource": sorted(set(baseline_iam_arns))},
+        {"Sid": "DenySimulatingOthers", "Effect": "Deny", "Action": [SIMULATE_PRINCIPAL_ACTION], "NotResource": [own_arn]},
+        statement(SELF_SIMULATION_SID, "Allow", [SIMULATE_PRINCIPAL_ACTION], [own_arn]),
+    ]
 
 
 @dataclass(frozen=True)
@@ -266,15 +290,30 @@ def service_role_policy(
     With a delete window, the destructive actions are allowed while aws:CurrentTime is before its
     end and denied from then on, by IAM itself, whether or not anyone runs `pulumi up` again.
     """
+    return document(*service_role_allows(grant, resources, window), *service_role_guards(grant, guard, extra, window))
+
+
+def service_role_allows(grant: ServiceGrant, resources: Sequence[str], window: DeleteWindowGrant | None = None) -> list[dict[str, Any]]:
+    """Return a provisioning role's Allow statements: its grant (`ServiceGrant`), then an open delete
+    window's (`DeleteWindow`). The only statements that may leave its inline policy (`grant_split`)."""
     statements = [statement("ServiceGrant", "Allow", grant.allow, resources)]
     if window is not None and window.actions:
         statements.append(
             statement("DeleteWindow", "Allow", window.actions, resources, Condition={"DateLessThan": {CURRENT_TIME: window.until}})
         )
+    return statements
+
+
+def service_role_guards(
+    grant: ServiceGrant, guard: OffLimits, extra: Sequence[dict[str, Any]] = (), window: DeleteWindowGrant | None = None
+) -> list[dict[str, Any]]:
+    """Return a provisioning role's guards: its destructive actions denied (from a delete window's end),
+    the baseline's off-limits and any `extra` (IAM confinement). They always stay in its inline policy."""
+    statements = []
     if grant.deny_destructive:
         after = {"Condition": {"DateGreaterThanEquals": {CURRENT_TIME: window.until}}} if window is not None else {}
         statements.append(statement("DenyDestructive", "Deny", grant.deny_destructive, ["*"], **after))
-    return document(*statements, *off_limits_statements(guard), *extra)
+    return [*statements, *off_limits_statements(guard), *extra]
 
 
 def created_principal_boundary(

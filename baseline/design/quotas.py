@@ -24,6 +24,9 @@ GROUP_INLINE_AGGREGATE_MAX_CHARS = 5_120
 TRUST_POLICY_MAX_CHARS = 2_048  # default; AWS raises it to 4,096 on request
 
 ROLES_PER_ACCOUNT = 1_000  # default, raisable
+# Managed policies attached to one role: 10 by default, raisable on request to at most 20.
+MANAGED_POLICIES_PER_ROLE = 10
+MANAGED_POLICIES_PER_ROLE_MAX = 20
 
 # Role MaxSessionDuration; AssumeRole's DurationSeconds may ask for less (down to 900).
 MAX_SESSION_DURATION_MIN = 3_600

@@ -29,6 +29,11 @@ CONFIG_KEYS: tuple[KeyDoc, ...] = (
     KeyDoc("allowDelete", "`false` when `environment` is `prod`, else `true`", "boolean"),
     KeyDoc("maxDeleteWindowHours", "`24`", "1 to 168: how far ahead a `deleteWindow` may end"),
     KeyDoc(
+        "managedPoliciesPerRole",
+        "`10`",
+        "1 to 20: the account's quota of managed policies per role (IAM's default 10; raise it with AWS first). A grant over a role's 10,240-character inline limit is split into managed policies `<role>-grant-1..N` of at most 6,144 characters, attached to the role; more than this many is refused",
+    ),
+    KeyDoc(
         "stateIsolation",
         "`per-service`",
         "`per-service`: each service gets `<prefix>-state-<service>`, limited to its own Pulumi project's keys; `shared`: one state role `<prefix>-state` for every service's state (opt-in; `review` warns)",

@@ -11,6 +11,7 @@ preview, so a preview's proposal lacks their reads.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,18 @@ def _known(value: Any) -> Any:
     return value
 
 
-def read_preview(path: Path) -> tuple[list[Registration], list[Registration], list[Registration]]:
-    """Return the resources a preview declares, only deletes, and only reads; a file that is not one is one line."""
+@dataclass(frozen=True)
+class PreviewStep:
+    """One step of a preview as preflight reads it: its op, the resource (type, URN, known inputs), the ARN
+    its state already holds (outputs of a resource that exists), and the inputs the step changes (`diffs`)."""
+
+    op: str
+    registration: Registration
+    arn: str | None = None
+    diffs: tuple[str, ...] | None = None
+
+
+def _load_steps(path: Path) -> list[dict[str, Any]]:
     try:
         document = json.loads(path.read_text())
     except FileNotFoundError:
@@ -53,25 +64,58 @@ def read_preview(path: Path) -> tuple[list[Registration], list[Registration], li
     steps = document.get("steps") if isinstance(document, dict) else None
     if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
         raise DiscoverError(f"--preview {path}: no `steps` list; is it the output of `pulumi preview --json`?")
+    return steps
+
+
+def _read_step(path: Path, step: dict[str, Any]) -> tuple[str, Registration] | None:
+    """Return a step's op and its resource; None for the provider's and the stack's own steps."""
+    op = str(step.get("op", ""))
+    new, old = step.get("newState") or {}, step.get("oldState") or {}
+    if not isinstance(new, dict) or not isinstance(old, dict):
+        raise DiscoverError(f"--preview {path}: a step's newState or oldState is not an object; is it `pulumi preview --json`'s output?")
+    state = new if op not in DELETING_OPS and new else old
+    typ = _type_of(step, state)
+    if not typ or typ.startswith(("pulumi:providers:", "pulumi:pulumi:Stack")):
+        return None
+    # A preview also lists the defaults the provider fills in (`forceDestroy: false`): an input set to false asks for nothing.
+    inputs = {k: v for k, v in (state.get("inputs") or {}).items() if v is not False}
+    custom = bool(state.get("custom", typ.count(":") == 2 and not typ.startswith("pulumi:")))
+    registration = Registration(typ, str(step.get("urn", "")).rsplit("::", 1)[-1], str(step.get("urn", "")), _known(inputs), custom,
+                                parent=str(state.get("parent", "")))  # fmt: skip
+    return op, registration
+
+
+def preview_steps(path: Path) -> list[PreviewStep]:
+    """Return every resource step of a preview, in order, with its op (preflight checks each against the role)."""
+    found = []
+    for step in _load_steps(path):
+        read = _read_step(path, step)
+        if read is None:
+            continue
+        op, registration = read
+        arn = None
+        for state in (step.get("newState") or {}, step.get("oldState") or {}):
+            outputs = state.get("outputs") if isinstance(state.get("outputs"), dict) else {}
+            value = outputs.get("arn") if outputs else None
+            if isinstance(value, str) and value.startswith("arn:") and arn is None:
+                arn = value
+        diffs = step.get("diffs")
+        changed = tuple(str(d) for d in diffs) if isinstance(diffs, list) else None
+        found.append(PreviewStep(op, registration, arn, changed))
+    return found
+
+
+def read_preview(path: Path) -> tuple[list[Registration], list[Registration], list[Registration]]:
+    """Return the resources a preview declares, only deletes, and only reads; a file that is not one is one line."""
     declared: list[Registration] = []
     deleted: list[Registration] = []
     read: list[Registration] = []
-    for step in steps:
-        op = str(step.get("op", ""))
-        new, old = step.get("newState") or {}, step.get("oldState") or {}
-        if not isinstance(new, dict) or not isinstance(old, dict):
-            raise DiscoverError(
-                f"--preview {path}: a step's newState or oldState is not an object; is it `pulumi preview --json`'s output?"
-            )
-        state = new if op not in DELETING_OPS and new else old
-        typ = _type_of(step, state)
-        if not typ or typ.startswith(("pulumi:providers:", "pulumi:pulumi:Stack")):
+    for step in _load_steps(path):
+        found = _read_step(path, step)
+        if found is None:
             continue
-        # A preview also lists the defaults the provider fills in (`forceDestroy: false`): an input set to false asks for nothing.
-        inputs = {k: v for k, v in (state.get("inputs") or {}).items() if v is not False}
-        custom = bool(state.get("custom", typ.count(":") == 2 and not typ.startswith("pulumi:")))
-        registration = Registration(typ, str(step.get("urn", "")).rsplit("::", 1)[-1], str(step.get("urn", "")), _known(inputs), custom,
-                                    parent=str(state.get("parent", "")))  # fmt: skip
+        op, registration = found
+        new = step.get("newState") or {}
         if op in DELETING_OPS:
             deleted.append(registration)
         elif op in READING_OPS:

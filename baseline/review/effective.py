@@ -9,12 +9,13 @@ Conditional statements are kept and marked; they are never assumed to be false.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from baseline.aws.catalog import action_can_target, get_actions_matching, get_resource_arn_patterns, globs_overlap
-from baseline.design.policies import as_list, iter_statements
+from baseline.aws.catalog import action_can_target, get_actions_matching, get_all_actions, get_resource_arn_patterns, globs_overlap
+from baseline.design.policies import SELF_SIMULATION_SID, SIMULATE_PRINCIPAL_ACTION, as_list, iter_statements
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,17 @@ class Reach:
 
 
 def statement_actions(statement: dict[str, Any]) -> frozenset[str]:
-    """Return the catalogue actions a statement's Action element reaches."""
+    """Return the catalogue actions a statement's Action element reaches; for `NotAction`, every catalogue
+    action it does not name (actions added to the catalogue later are reached too)."""
+    if "NotAction" in statement:
+        return _all_but(tuple(sorted(as_list(statement["NotAction"]))))
     return frozenset(a for p in as_list(statement.get("Action", [])) for a in get_actions_matching(p))
+
+
+@functools.cache
+def _all_but(patterns: tuple[str, ...]) -> frozenset[str]:
+    excluded = {a for p in patterns for a in get_actions_matching(p)}
+    return frozenset(a for a in get_all_actions() if a not in excluded)
 
 
 def _covers(deny: str, resource: str) -> bool:
@@ -49,7 +59,7 @@ def effective_grants(policies: Iterable[dict[str, Any]], boundary: dict[str, Any
     denies = [s for s in statements if s["Effect"] == "Deny" and "Condition" not in s]
     grants = []
     for stmt in statements:
-        if stmt["Effect"] != "Allow":
+        if stmt["Effect"] != "Allow" or is_self_simulation(stmt):
             continue
         resources = tuple(as_list(stmt.get("Resource", ["*"])))
         # An action none of whose resource types these ARNs can name is not granted at all.
@@ -60,6 +70,21 @@ def effective_grants(policies: Iterable[dict[str, Any]], boundary: dict[str, Any
     if boundary is None:
         return grants
     return _within_boundary(grants, effective_grants([boundary]))
+
+
+def is_self_simulation(statement: dict[str, Any]) -> bool:
+    """Return whether an Allow is a provisioning role's `AllowSimulatingItself`: iam:SimulatePrincipalPolicy on one
+    role ARN, its own (`DenySimulatingOthers` denies every other). It reads the role's own decisions and reaches
+    no resource, so it is not counted as reach; tests/proofs/test_self_simulation.py proves it adds none."""
+    resources = as_list(statement.get("Resource", []))
+    return (
+        statement.get("Sid") == SELF_SIMULATION_SID
+        and as_list(statement.get("Action", [])) == [SIMULATE_PRINCIPAL_ACTION]
+        and len(resources) == 1
+        and ":role/" in resources[0]
+        and not any(c in resources[0] for c in "*?")
+        and "Condition" not in statement
+    )
 
 
 def _after_deny(actions: frozenset[str], resources: tuple[str, ...], deny: dict[str, Any]) -> list[tuple[frozenset[str], tuple[str, ...]]]:

@@ -16,7 +16,7 @@ def lint_document(location: str, document: dict[str, Any]) -> list[Finding]:
         where = f"{location} statement {stmt.get('Sid') or index}"
         patterns = as_list(stmt.get("Action", []))
         resources = as_list(stmt.get("Resource", ["*"]))
-        for pattern in patterns:
+        for pattern in [*patterns, *as_list(stmt.get("NotAction", []))]:
             if pattern != "*" and not get_actions_matching(pattern):
                 findings.append(Finding("unknown-action", where, f"{pattern!r} matches no action in the IAM action catalogue"))
         if stmt["Effect"] != "Allow":

@@ -39,6 +39,8 @@ class Principal:
     created_boundary: tuple[str, dict[str, Any]] | None = None
     # A user's groups and their inline policies, by group then policy name.
     group_policies: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # The managed policies the baseline attaches (a grant over the inline limit), by ARN.
+    attached: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @functools.cached_property
     def created(self) -> Principal | None:
@@ -53,7 +55,11 @@ class Principal:
     @functools.cached_property
     def grants(self) -> list[Reach]:
         """Return what its policies grant after Deny statements and its boundary (computed on first use)."""
-        return effective_grants(self.policies.values(), self.boundary[1] if self.boundary else None)
+        return effective_grants(self.permission_policies(), self.boundary[1] if self.boundary else None)
+
+    def permission_policies(self) -> list[dict[str, Any]]:
+        """Return every identity policy of the principal: its inline policies, then the managed ones attached."""
+        return [*self.policies.values(), *self.attached.values()]
 
     @functools.cached_property
     def reachable(self) -> frozenset[str]:
@@ -81,14 +87,19 @@ class Principal:
         return bool(self.state_prefix) and all(r.startswith(self.state_prefix) for r in resources)
 
     def documents(self) -> dict[str, dict[str, Any]]:
-        """Return every document of the principal by file name: trust, boundary, inline policies."""
+        """Return every document of the principal by file name: trust, boundary, inline policies, attached ones."""
         docs = {}
         if self.trust is not None:
             docs["trust-policy"] = mask_external_ids(self.trust)
         if self.boundary is not None:
             docs[f"boundary-{self.boundary[0]}"] = self.boundary[1]
         docs.update({f"policy-{name}": doc for name, doc in self.policies.items()})
+        docs.update({f"managed-{name}": doc for name, doc in self.attached_by_name().items()})
         return docs
+
+    def attached_by_name(self) -> dict[str, dict[str, Any]]:
+        """Return the managed policies the baseline attaches, by policy name, in name order."""
+        return {arn.rsplit("/", 1)[1]: self.attached[arn] for arn in sorted(self.attached, key=_attachment_order)}
 
 
 def collect_principals(rendering: Rendering) -> dict[str, Principal]:
@@ -108,6 +119,7 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
     managed = {arns.policy_arn(ctx, p.inputs.get("path", "/"), p.inputs["name"]): p for p in rendering.of_type("aws:iam/policy:Policy")}
     user_policies = rendering.user_policies()
     role_policies = rendering.grouped("aws:iam/rolePolicy:RolePolicy", "role")
+    attachments = rendering.grouped("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "role")
     principals: dict[str, Principal] = {}
     group_policies = rendering.grouped("aws:iam/groupPolicy:GroupPolicy", "group")
     for user in rendering.of_type("aws:iam/user:User"):
@@ -132,10 +144,17 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
             max_session=int(role.inputs.get("maxSessionDuration", quotas.MAX_SESSION_DURATION_MIN)),
             allow_delete=allow_delete,
             created_boundary=(created.inputs["name"], json.loads(created.inputs["policy"])) if created else None,
+            attached={a.inputs["policyArn"]: json.loads(managed[a.inputs["policyArn"]].inputs["policy"]) for a in attachments.get(name, [])},
         )  # fmt: skip
     for principal in principals.values():
         principal.state_prefix = f"{outputs['stateBucketArn']}/.pulumi/"
     return principals
+
+
+def _attachment_order(arn: str) -> tuple[str, int]:
+    """Return a sort key putting `<role>-grant-2` before `<role>-grant-10`."""
+    stem, _, index = arn.rpartition("-")
+    return (stem, int(index)) if index.isdigit() else (arn, 0)
 
 
 def provisioning_entries(outputs: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -72,14 +72,17 @@ def blast_radius(principals: dict[str, Principal]) -> dict[str, Any]:
     return {"adminActions": admin, "credentials": credentials}
 
 
-def quota_budget(principals: dict[str, Principal]) -> tuple[list[dict[str, Any]], list[Finding]]:
-    """Return every document's size against its IAM limit, and a finding for each breach."""
+def quota_budget(
+    principals: dict[str, Principal], managed_per_role: int = quotas.MANAGED_POLICIES_PER_ROLE
+) -> tuple[list[dict[str, Any]], list[Finding]]:
+    """Return every document's size against its IAM limit, and a finding for each breach; a role with
+    managed grant policies also gets their count against `managed_per_role` (managedPoliciesPerRole)."""
     rows, findings = [], []
 
-    def check(principal: Principal, what: str, size: int, limit: int) -> None:
+    def check(principal: Principal, what: str, size: int, limit: int, unit: str = " characters") -> None:
         rows.append({"principal": principal.key, "document": what, "size": size, "limit": limit})
         if size > limit:
-            findings.append(Finding("quota", f"{principal.kind}/{principal.name}", f"{what} is {size} characters; IAM's limit is {limit}"))
+            findings.append(Finding("quota", f"{principal.kind}/{principal.name}", f"{what} is {size}{unit}; IAM's limit is {limit}"))
 
     def size(doc: dict[str, Any]) -> int:
         return quotas.policy_size(json.dumps(doc, separators=(",", ":")))
@@ -94,6 +97,10 @@ def quota_budget(principals: dict[str, Principal]) -> tuple[list[dict[str, Any]]
             check(p, "group inline policies (aggregate)", sum(size(d) for d in groups), quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS)
         if p.boundary:
             check(p, f"managed policy {p.boundary[0]}", size(p.boundary[1]), quotas.MANAGED_POLICY_MAX_CHARS)
+        for name, doc in p.attached_by_name().items():
+            check(p, f"managed policy {name}", size(doc), quotas.MANAGED_POLICY_MAX_CHARS)
+        if p.attached:
+            check(p, "attached managed policies", len(p.attached), managed_per_role, " (managedPoliciesPerRole)")
         if p.trust is not None:
             check(p, "trust policy", size(p.trust), quotas.TRUST_POLICY_MAX_CHARS)
         limit = quotas.ROLE_NAME_MAX if p.kind == "role" else quotas.USER_NAME_MAX
@@ -213,7 +220,7 @@ def review(rendering: Rendering, config: BaselineConfig | None = None, manifests
     the stack's environment and the component manifests its roles use; without it, the environment is
     the stack's name (the config's default) and manifests are not reviewed."""
     principals = collect_principals(rendering)
-    rows, findings = quota_budget(principals)
+    rows, findings = quota_budget(principals, config.managed_policies_per_role if config is not None else quotas.MANAGED_POLICIES_PER_ROLE)
     outputs = reveal(rendering.outputs)
     windows = outputs.get("deleteWindows", {})
     findings += delete_findings(principals, windows) + isolation_findings(outputs)

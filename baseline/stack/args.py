@@ -9,7 +9,8 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from baseline.design.blueprint import Blueprint, provisioning_plans
+from baseline.design import naming
+from baseline.design.blueprint import Blueprint, ServiceRolePlan, provisioning_plans
 from baseline.design.policies import Document, state_bucket_policy
 
 # Builds a document once a pending value is known: a role's external ID (for a trust), the state
@@ -18,8 +19,19 @@ DocumentBuilder = Callable[[str | None], Document | None]
 
 
 @dataclass(frozen=True)
+class GrantPolicyArgs:
+    """A managed policy holding part of a role's grant (what its inline policy cannot), attached to the role."""
+
+    resource_name: str
+    name: str
+    path: str
+    description: str
+    policy: Document
+
+
+@dataclass(frozen=True)
 class RoleArgs:
-    """One baseline role with its one inline policy."""
+    """One baseline role with its one inline policy (and, for a grant over the inline limit, its grant policies)."""
 
     resource_name: str
     name: str
@@ -30,6 +42,7 @@ class RoleArgs:
     policy_name: str
     policy: DocumentBuilder  # given the state key's ARN
     service: str | None = None  # tagged on the role
+    grant_policies: tuple[GrantPolicyArgs, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,7 +163,7 @@ def service_roles_args(bp: Blueprint) -> ServiceRolesArgs:
             roles.append(
                 RoleArgs(resource_name, role.role_name, bp.iam_path, f"Deploys {whose}; delete actions {deletes}", session,
                          functools.partial(bp.trust_policy, role.subjects), "provisioning", functools.partial(bp.service_policy, role),
-                         service)
+                         service, grant_policy_args(bp, role, resource_name, whose))
             )  # fmt: skip
             if role.boundary_name is not None:
                 description = f"Permissions boundary for the roles and users {whose} creates"
@@ -159,3 +172,16 @@ def service_roles_args(bp: Blueprint) -> ServiceRolesArgs:
                                  functools.partial(bp.service_boundary, role))
                 )  # fmt: skip
     return ServiceRolesArgs(tuple(roles), tuple(boundaries))
+
+
+def grant_policy_args(bp: Blueprint, role: ServiceRolePlan, resource_name: str, whose: str) -> tuple[GrantPolicyArgs, ...]:
+    """Return the managed policies holding the part of a provisioning role's grant its inline policy cannot.
+
+    Each keeps its index's name, path and description for good (IAM replaces a policy when they change),
+    so a grant that grows or shrinks only updates documents, adds policies at the end or drops the last.
+    """
+    return tuple(
+        GrantPolicyArgs(f"{resource_name}-grant-{index}", naming.grant_policy_name(role.role_name, index), bp.iam_path,
+                        f"Part {index} of the grant of {whose} (beyond its inline policy)", document)
+        for index, document in enumerate(bp.grant_policies(role), start=1)
+    )  # fmt: skip

@@ -301,7 +301,7 @@ def _creator(denial: Denial, baseline: Baseline, principals: dict[str, Principal
 
 
 def _explain_provisioning(denial: Denial, baseline: Baseline, role: ServiceRole, now: datetime) -> Explanation:
-    decision = evaluate(role.principal.policies.values(), denial.action, denial.resource, now, denial.context)
+    decision = evaluate(role.principal.permission_policies(), denial.action, denial.resource, now, denial.context)
     layer = denial.policy_type
     named = {"role": role.principal.name, "service": role.service}
     if layer == "boundary":
@@ -349,7 +349,7 @@ def _explain_created(denial: Denial, baseline: Baseline, role: ServiceRole, name
 
 def _by_statement_id(denial: Denial, baseline: Baseline, role: ServiceRole, principal: Principal | None, named: dict[str, str],
                      boundary: dict[str, Any] | None = None) -> Explanation:  # fmt: skip
-    documents = list(principal.policies.values()) if principal else []
+    documents = principal.permission_policies() if principal else []
     documents += [boundary] if boundary else []
     sids = {str(s.get("Sid")) for doc in documents for s in doc.get("Statement", []) if isinstance(s, dict)}
     for sid in denial.statement_ids:

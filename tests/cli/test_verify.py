@@ -18,9 +18,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from baseline.cli.verify import expected_account, format_verification, now_utc, verify
+from baseline.cli.verify import format_verification
 from baseline.offline.engine import reveal
-from tests.helpers import render, run_cli
+from baseline.verify.account import expected_account, now_utc, verify
+from tests.helpers import large_grant, render, run_cli
 
 REGION = "eu-west-1"
 ADMIN_DOC = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -73,6 +74,8 @@ def deploy(rendering: Any, iam: BoundaryKeepingIam, s3: Any) -> None:
     for r in of("aws:iam/role:Role"):
         iam.create_role(RoleName=r.inputs["name"], Path=r.inputs["path"], AssumeRolePolicyDocument=r.inputs["assumeRolePolicy"],
                         MaxSessionDuration=int(r.inputs["maxSessionDuration"]))  # fmt: skip
+    for r in of("aws:iam/rolePolicyAttachment:RolePolicyAttachment"):
+        iam.attach_role_policy(RoleName=r.inputs["role"], PolicyArn=r.inputs["policyArn"])
     for r in of("aws:iam/rolePolicy:RolePolicy"):
         iam.put_role_policy(RoleName=r.inputs["role"], PolicyName=r.inputs["name"], PolicyDocument=r.inputs["policy"])
     bucket = reveal(rendering.outputs)["stateBucketName"]
@@ -109,6 +112,21 @@ def account(rendering):
         deploy(rendering, iam, s3)
         expected = expected_account(rendering)
         yield iam, s3, expected, (lambda now=None: verify(expected, iam, s3, now or now_utc()))
+
+
+@pytest.fixture(scope="module")
+def split_rendering():
+    return render({"services": {**SERVICES, "big": {"actions": large_grant()}}}, stack="prod", region=REGION)
+
+
+@pytest.fixture
+def split_account(split_rendering):
+    with mock_aws():
+        iam = BoundaryKeepingIam(boto3.client("iam", region_name=REGION))
+        s3 = boto3.client("s3", region_name=REGION)
+        deploy(split_rendering, iam, s3)
+        expected = expected_account(split_rendering)
+        yield iam, (lambda: verify(expected, iam, s3, now_utc()))
 
 
 def found(findings):
@@ -295,7 +313,7 @@ def stubbed(probes, answers):
 
 @pytest.fixture(scope="module")
 def probes(rendering):
-    from baseline.cli.verify import simulator_probes
+    from baseline.verify.simulator import simulator_probes
 
     return simulator_probes(expected_account(rendering), ".pulumi/stacks/iam-baseline/prod.json", now_utc())
 
@@ -322,7 +340,7 @@ def test_the_simulator_is_asked_what_the_promise_says(probes):
 
 
 def test_a_clean_simulation_finds_nothing_and_a_contradiction_is_named(probes):
-    from baseline.cli.verify import simulate
+    from baseline.verify.simulator import simulate
 
     client, stubber = stubbed(probes, simulator_answers(probes))
     assert simulate(client, probes) == []
@@ -370,3 +388,38 @@ def test_verify_without_credentials_could_not_check_and_says_so(rendering, tmp_p
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "could not check the account (no AWS credentials" in result.stderr and result.stdout == ""
+
+
+def test_a_role_whose_grant_is_split_into_attached_policies_verifies_clean(split_account):
+    iam, check = split_account
+    attached = iam.list_attached_role_policies(RoleName="iam-baseline-svc-big")["AttachedPolicies"]
+    assert sorted(a["PolicyName"] for a in attached) == ["iam-baseline-svc-big-grant-1", "iam-baseline-svc-big-grant-2"]
+    findings = check()
+    assert findings == [], format_verification(findings, "prod")
+
+
+def test_a_grant_policy_detached_or_rewritten_and_a_policy_attached_beside_them_are_reported(split_account):
+    iam, check = split_account
+    grant = "arn:aws:iam::123456789012:policy/iam-baseline/iam-baseline-svc-big-grant-"
+    iam.detach_role_policy(RoleName="iam-baseline-svc-big", PolicyArn=grant + "2")
+    iam.create_policy_version(PolicyArn=grant + "1", PolicyDocument=ADMIN_DOC, SetAsDefault=True)
+    admin = iam.create_policy(PolicyName="AdministratorAccess", PolicyDocument=ADMIN_DOC)["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="iam-baseline-svc-big", PolicyArn=admin)
+    details = sorted((f.code, f.detail) for f in check())
+    assert details == [
+        ("drift-attached", f"managed policy {admin} is attached"),
+        ("drift-changed", f"managed policy {grant}1 (part of its grant) differs from the baseline's"),
+        ("drift-missing", f"managed policy {grant}2 (part of its grant) is not attached"),
+    ]
+
+
+def test_the_simulator_is_asked_whether_a_split_role_can_change_its_own_grant(split_rendering):
+    from baseline.verify.simulator import GRANT_POLICY_EDITS, simulator_probes
+
+    probes = simulator_probes(expected_account(split_rendering), ".pulumi/stacks/iam-baseline/prod.json", now_utc())
+    own = [p for p in probes if p.why == "no provisioning role changes its own grant"]
+    assert {(p.principal, p.resource.rsplit("/", 1)[1]) for p in own} == {
+        ("service/big", "iam-baseline-svc-big-grant-1"),
+        ("service/big", "iam-baseline-svc-big-grant-2"),
+    }
+    assert all(p.actions == GRANT_POLICY_EDITS and not p.allowed for p in own)

@@ -12,13 +12,16 @@ from baseline.design.policies import iter_statements, policy_json
 from tests.helpers import CTX
 
 
-def test_a_policy_over_the_inline_quota_is_refused_naming_the_service_actions():
-    # Every ec2 action written out literally, with deletes allowed so nothing compacts them.
-    actions = list(get_actions_for_service("ec2"))
+def test_a_policy_over_the_inline_quota_is_split_and_refused_only_beyond_the_managed_policies_per_role():
+    # Every ec2 action written out literally, with deletes allowed so nothing compacts them: five managed policies.
+    raw = {"services": {"huge": {"actions": list(get_actions_for_service("ec2")), "allowDelete": True}}}
+    bp = design_baseline(parse_config(raw, "dev"), CTX)
+    assert len(bp.grant_policies(bp.role_plans[0])) == 5
     with pytest.raises(ConfigError) as caught:
-        design_baseline(parse_config({"services": {"huge": {"actions": actions, "allowDelete": True}}}, "dev"), CTX)
+        design_baseline(parse_config({**raw, "managedPoliciesPerRole": 4}, "dev"), CTX)
     (finding,) = caught.value.findings
     assert finding.location == "services.huge.actions" and "10240" in finding.detail
+    assert "needs 5" in finding.detail and "quota of 4" in finding.detail and "raise iam-baseline:managedPoliciesPerRole" in finding.detail
 
 
 def test_the_longest_external_id_fits_a_trust_but_a_trust_over_its_quota_is_refused_naming_the_service():

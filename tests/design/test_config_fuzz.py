@@ -154,6 +154,7 @@ VALUES: dict[str, tuple[list[Any], list[Any]]] = {
     "createAccessKey": BOOLEANS,
     "pullRequests": BOOLEANS,
     "maxDeleteWindowHours": ([1, 24, 168, "48"], [*BAD_NUMBERS, 169]),
+    "managedPoliciesPerRole": ([1, 10, 20, " 15 "], [*BAD_NUMBERS, 21]),
     "noncurrentVersionDays": ([1, 90, " 30 "], [*BAD_NUMBERS, 36_501]),
     "maxKeyAgeDays": ([1, 90, "365"], [*BAD_NUMBERS, 3_651]),
     "maxSessionDuration": ([3600, 43200, "7200"], [*BAD_NUMBERS, 900, 43_201]),
@@ -307,6 +308,7 @@ def configs(junk: bool) -> st.SearchStrategy[dict[str, Any]]:
         "accountId": value("accountId"),
         "allowDelete": value("allowDelete"),
         "maxDeleteWindowHours": value("maxDeleteWindowHours"),
+        "managedPoliciesPerRole": value("managedPoliciesPerRole"),
         "stateIsolation": value("stateIsolation"),
         "namePrefix": value("namePrefix"),
         "rollout": keyed({}, {"profile": value("profile")}),
@@ -474,7 +476,13 @@ BOOLEAN_KEYS = {
     "services.<name>.github.pullRequests",
     "services.<name>.components.<component>.allowDelete",
 }
-INTEGER_KEYS = {"maxDeleteWindowHours", "stateBucket.noncurrentVersionDays", "ci.maxKeyAgeDays", "ci.maxSessionDuration"}
+INTEGER_KEYS = {
+    "maxDeleteWindowHours",
+    "managedPoliciesPerRole",
+    "stateBucket.noncurrentVersionDays",
+    "ci.maxKeyAgeDays",
+    "ci.maxSessionDuration",
+}
 LIST_KEYS = {
     "ci.allowedSourceCidrs",
     *(f"services.<name>.{k}" for k in ("actions", "uses", "resources")),
@@ -534,6 +542,7 @@ RICH = {
     "environment": "prod",
     "accountId": "123456789012",
     "maxDeleteWindowHours": 24,
+    "managedPoliciesPerRole": 12,
     "stateIsolation": "per-service",
     "namePrefix": "acme",
     "rollout": {"profile": "ops"},

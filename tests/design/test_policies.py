@@ -123,7 +123,10 @@ def test_every_service_role_is_walled_off_from_the_baseline_whatever_it_is_grant
         allowed_actions({"Version": "2012-10-17", "Statement": [{**by_sid["DenyAssumeRole"], "Effect": "Allow"}]})
     )
     iam_deny = by_sid["DenyBaselineIam"]
-    assert iam_deny["Action"] == ["iam:*"]
+    # Every action on the baseline's IAM but simulating a principal, which only the role itself may be (preflight --live).
+    assert iam_deny["NotAction"] == ["iam:SimulatePrincipalPolicy"] and "Action" not in iam_deny
+    assert by_sid["DenySimulatingOthers"]["NotResource"] == [bp.services[0].role_arn]
+    assert by_sid["AllowSimulatingItself"]["Resource"] == [bp.services[0].role_arn]
     assert set(iam_deny["Resource"]) == {f"arn:aws:iam::111122223333:{kind}/iam-baseline/*" for kind in ("role", "user", "group", "policy")}
     # The Deny holds only if every baseline principal really lives under that path.
     assert bp.ci_user_arn.startswith("arn:aws:iam::111122223333:user/iam-baseline/")
