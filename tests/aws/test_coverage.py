@@ -75,8 +75,8 @@ def test_generated_rows_record_their_provenance_and_are_unproved():
             assert provenance["commit"] and provenance["file"].startswith("internal/service/"), token
             if provenance["file"].endswith("service_package_gen.go"):  # the snapshot's registry
                 assert provenance["registration"] and (provenance["functions"] or row["reason"]), token
-            else:  # a current file read for a type newer than the snapshot
-                assert provenance["file"].endswith(".go") and provenance["functions"], token
+            else:  # a current file read for a type newer than the snapshot (located only, when a reason says why)
+                assert provenance["file"].endswith(".go") and (provenance["functions"] or row.get("reason")), token
             assert row["terraform"].startswith("aws_"), token
         elif provenance["source"] == "aws-cloudformation-schema":
             assert kind == "resources", token
@@ -150,7 +150,7 @@ def test_the_coverage_counts_rows_by_source_and_by_proved():
     tokens = total.resources + total.functions
     assert total.count("hand") == len(get_tabled_resource_types()) + len(get_tabled_data_sources())
     assert total.count("provider") > 1600 and total.count("cloudformation") > 200 and total.count("botocore") > 80
-    assert total.count("none") < 10, "the second sources and the current code answer almost every token the snapshot cannot"
+    assert total.count("none") == 0, "every token has a row from some source, or one stating why it cannot have one yet"
     assert total.answered() > 0.9 * tokens
     assert total.proved == total.count("hand"), "only the hand rows are proved"
     report = format_coverage(coverage_by_module())
