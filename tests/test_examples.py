@@ -7,14 +7,23 @@ import os
 import pytest
 
 from baseline.design.handoff import handoff_stack_outputs, service_handoff
-from baseline.offline.engine import reveal
-from tests.helpers import PROJECT_DIR, render, render_shipped
+from baseline.offline.engine import reveal, run_offline
+from baseline.offline.stack_files import load_stack_config
+from baseline.stack.program import run_stack
+from tests.helpers import PROJECT_DIR, render
 
 APP_TESTS = PROJECT_DIR / "examples" / "service-app" / "tests"
 OIDC_CONFIG = {
     "ci": {"mode": "github"},
+    "previewRoles": True,  # the workflows preview pull requests with the preview role
     "services": {"etl-processor": {"actions": ["sqs:*", "s3:*"], "github": {"repository": "acme/etl", "environments": ["production"]}}},
 }
+
+
+def shipped_prod_with_preview_roles():
+    """Return the shipped prod stack rendered with `previewRoles: true`, as the example's workflows expect."""
+    config, secret_keys = load_stack_config(PROJECT_DIR, "prod")
+    return run_offline(run_stack, "prod", {**config, "iam-baseline:previewRoles": "true"}, secret_keys)
 
 
 def recorded_handoff(outputs, service="etl-processor"):
@@ -32,7 +41,7 @@ def recorded_handoff(outputs, service="etl-processor"):
 @pytest.mark.parametrize(
     ("fixture", "outputs"),
     [
-        ("handoff.json", lambda: reveal(render_shipped("prod").outputs)),
+        ("handoff.json", lambda: reveal(shipped_prod_with_preview_roles().outputs)),
         ("handoff-oidc.json", lambda: reveal(render(OIDC_CONFIG, stack="prod", region="eu-west-1").outputs)),
     ],
 )

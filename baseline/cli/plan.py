@@ -54,6 +54,8 @@ def plan_data(rendering: Rendering) -> dict[str, Any]:
         else:
             entry["maxSessionDuration"] = p.max_session
             entry["trustPolicy"] = _policy(policy_json(p.trust or {}), quotas.TRUST_POLICY_MAX_CHARS, mask=True)
+        if p.external_boundary:  # organizationBoundary: an existing policy, not the baseline's
+            entry["externalBoundary"] = p.external_boundary
         entry["policies"] = {label: _policy(policy_json(doc), _inline_limit(p.kind, label)) for label, doc in p.policies.items()}
         if p.attached:
             entry["managedPolicies"] = {
@@ -93,6 +95,8 @@ def format_plan(data: dict[str, Any]) -> str:
             lines += _policy_lines("trust policy", principal["trustPolicy"])
         for boundary_name, policy in principal.get("permissionsBoundary", {}).items():
             lines += _policy_lines(f"permissions boundary {boundary_name} (managed policy)", policy)
+        if boundary_arn := principal.get("externalBoundary"):
+            lines.append(f"permissions boundary: {boundary_arn} (organizationBoundary, an existing policy the baseline does not write)")
         for policy_name, policy in principal["policies"].items():
             lines += _policy_lines(f"inline policy {policy_name}", policy)
         for policy_name, policy in principal.get("managedPolicies", {}).items():

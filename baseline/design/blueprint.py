@@ -17,7 +17,7 @@ from baseline.aws import arns
 from baseline.aws.arns import AccountContext
 from baseline.aws.catalog import get_actions_matching, is_destructive
 from baseline.design import github_subjects as github
-from baseline.design import naming, quotas
+from baseline.design import naming, preview, quotas
 from baseline.design.config import BaselineConfig, ServiceConfig
 from baseline.design.escalation import IamConfinement, changes_iam, confinement_statements
 from baseline.design.external_ids import GENERATED_EXTERNAL_ID_LENGTH
@@ -66,6 +66,8 @@ class ServiceRolePlan:
     owner: str = ""  # the configured service's name (a component's `service` is the unit `<service>-<component>`)
     component: str = ""  # set on a component's plan: the component's name
     components: tuple[ServiceRolePlan, ...] = ()  # a service's per-component roles
+    preview_role_name: str | None = None  # previewRoles: the read-only role pull requests preview with
+    preview_role_arn: str | None = None
 
     @property
     def config_key(self) -> str:
@@ -81,6 +83,12 @@ class ServiceRolePlan:
     def subjects(self) -> tuple[str, ...]:
         """Return the GitHub token subjects this role accepts (none without GitHub config)."""
         return self.service.github.subjects if self.service.github else ()
+
+    @property
+    def preview_subjects(self) -> tuple[str, ...]:
+        """Return the subjects its preview role accepts: the repository's pull requests, and nothing else."""
+        github = self.service.github
+        return preview.pull_request_subjects(github.repository) if github and self.preview_role_name else ()
 
 
 @dataclass(frozen=True)
@@ -203,6 +211,31 @@ class Blueprint:
             ),
         )
 
+    def preview_state(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> preview.PreviewState:
+        """Return what a preview role reads in the state bucket: its project's stacks (not their history,
+        backups or locks: `pulumi preview` neither locks nor writes), meta.yaml and its handoff stack."""
+        stacks = naming.project_stacks_prefix(plan.service.pulumi_project) + "*"
+        read_only = self.project_state(plan).read_only_object_arns  # meta.yaml and the handoff stack's keys
+        return preview.PreviewState(
+            bucket_arn=self.bucket_arn,
+            objects_arn=self.objects_arn,
+            list_prefixes=(stacks, plan.handoff_key_prefix),
+            object_arns=(arns.object_arn(self.ctx, self.bucket_name, stacks), *read_only),
+            kms_key_arn=kms_key_arn,
+            s3_endpoint=self.s3_endpoint,
+        )
+
+    def preview_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
+        """Return a preview role's policy (docs/security.md, "Preview roles"): reads of its unit's grant
+        without data, its own state read-only, and the provisioning roles' guards that still apply."""
+        return preview.preview_role_policy(
+            preview.preview_actions(plan.service.actions, plan.service.resources),
+            plan.service.resources,
+            self.preview_state(plan, kms_key_arn),
+            self.off_limits(kms_key_arn),
+            self.baseline_state,
+        )
+
     def project_state_policy(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document:
         """Return a per-service state role's permission policy."""
         return project_state_policy(self.bucket_arn, self.project_state(plan), kms_key_arn, self.s3_endpoint, self.baseline_state)
@@ -210,7 +243,7 @@ class Blueprint:
     def service_boundary(self, plan: ServiceRolePlan, kms_key_arn: str | None) -> Document | None:
         """Return the permissions boundary for principals the service creates, if it manages IAM: the
         role's protections, so a created role keeps every one of them."""
-        if plan.confinement is None:
+        if plan.confinement is None or plan.confinement.organization:  # it creates under the organisation's boundary
             return None
         configured = resolve_grant(plan.service.actions, allow_delete=True).allow
         window = plan.service.delete_window
@@ -242,8 +275,24 @@ class Blueprint:
         )
 
     def ci_group_policy(self) -> Document:
-        """Return the CI group's inline policy: assume the baseline's roles."""
-        return ci_group_policy(self.ci_assume_resources, self.config.ci.allowed_source_cidrs)
+        """Return the CI group's inline policy: assume the baseline's roles (and, when the user carries the
+        organisation's boundary rather than its own, nothing else)."""
+        return ci_group_policy(self.ci_assume_resources, self.config.ci.allowed_source_cidrs, self.ci_only_assume_in)
+
+    @property
+    def ci_only_assume_in(self) -> str | None:
+        """Return the role path the CI group's own Deny statements confine the user to (organisation's boundary only)."""
+        return self.role_path_arn if self.config.organization_boundary is not None else None
+
+    @property
+    def created_principal_arns(self) -> tuple[str, ...]:
+        """Return the ARN patterns of every role and user services create, which the state bucket refuses when they
+        carry the organisation's boundary (no longer the service's, which denied them the bucket); else ()."""
+        if self.config.organization_boundary is None:
+            return ()
+        wildcard = naming.service_iam_path(self.config.name_prefix, "").strip("/") + "/*"  # every service's path
+        return (arns.format_arn(self.ctx, "iam", "role", RoleNameWithPath=wildcard),
+                arns.format_arn(self.ctx, "iam", "user", UserNameWithPath=wildcard))  # fmt: skip
 
     def ci_boundary_policy(self) -> Document:
         """Return the CI user's permissions boundary."""
@@ -266,13 +315,18 @@ def _service_plan(
     service_path = naming.service_iam_path(prefix, svc.name)
     confinement = boundary_name = None
     if changes_iam(expand_patterns(svc.actions)):
-        boundary_name = naming.service_boundary_name(prefix, svc.name)
         paths = (*arns.iam_path_arns(ctx, service_path, instance_profiles=True), arns.service_linked_role_arns(ctx))
-        confinement = IamConfinement(tuple(sorted(paths)), arns.policy_arn(ctx, baseline_path, boundary_name))
+        if config.organization_boundary is None:
+            boundary_name = naming.service_boundary_name(prefix, svc.name)
+            confinement = IamConfinement(tuple(sorted(paths)), arns.policy_arn(ctx, baseline_path, boundary_name))
+        else:  # what it creates carries the organisation's boundary; it may attach only its own policies
+            own_policies = (arns.policy_arn(ctx, service_path, "*"),)
+            confinement = IamConfinement(tuple(sorted(paths)), config.organization_boundary, own_policies)
     state_name = naming.service_state_role_name(prefix, svc.name) if own_state_role else None
     state_arn = arns.role_arn(ctx, baseline_path, state_name) if state_name else None
     handoff = naming.handoff_stack_name(config.project, config.stack, svc.pulumi_project)
     components = tuple(_service_plan(config, svc.component_unit(c), baseline_path, ctx, svc.name, c.name) for c in svc.components)
+    preview_name = naming.preview_role_name(prefix, svc.name) if config.preview_roles and svc.has_own_role else None
     return ServiceRolePlan(
         svc,
         role_name,
@@ -288,6 +342,8 @@ def _service_plan(
         owner or svc.name,
         component,
         components,
+        preview_role_name=preview_name,
+        preview_role_arn=arns.role_arn(ctx, baseline_path, preview_name) if preview_name else None,
     )
 
 
@@ -309,8 +365,10 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     state_role_arn = arns.role_arn(ctx, iam_path, state_role_name) if state_role_name else None
     provisioning_arns = [p.role_arn for p in provisioning_plans(services)]
     role_arns = [a for a in [state_role_arn, *provisioning_arns, *(s.state_role_arn for s in services)] if a]
+    role_arns += [p.preview_role_arn for p in provisioning_plans(services) if p.preview_role_arn]
     role_path_arn = arns.role_arn(ctx, iam_path, "*")
-    exact = ci_group_policy(role_arns, config.ci.allowed_source_cidrs)
+    only_in = role_path_arn if config.organization_boundary is not None else None
+    exact = ci_group_policy(role_arns, config.ci.allowed_source_cidrs, only_in)
     ci_assume = tuple(role_arns) if quotas.policy_size(policy_json(exact)) <= quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS else (role_path_arn,)
     provider_arn = None
     if config.ci.uses_github:
@@ -337,6 +395,7 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     )
     blueprint = dataclasses.replace(blueprint, grant_layouts={p.role_name: blueprint.grant_layout(p) for p in blueprint.role_plans})
     findings += check_quotas(blueprint)
+    findings += organization_boundary_findings(config, ctx)
     findings += overlapping_grants(ScopedGrant(p.config_key, p.service.resources, p.service.filled_resources) for p in blueprint.role_plans)
     errors = [f for f in findings if f.severity == "error"]
     if errors:
@@ -347,6 +406,19 @@ def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
     )
 
 
+def organization_boundary_findings(config: BaselineConfig, ctx: AccountContext) -> list[Finding]:
+    """Return an error when the organisation's boundary is not a policy this account's principals can carry:
+    another partition, or another account's customer managed policy."""
+    if config.organization_boundary is None:
+        return []
+    _, partition, _, _, account, _ = config.organization_boundary.split(":", 5)
+    if partition != ctx.partition or account not in ("aws", ctx.account_id):
+        detail = (f"names a policy of partition {partition}, account {account}; a boundary must be an AWS managed policy or one of "
+                  f"this account's ({ctx.partition}, {ctx.account_id})")  # fmt: skip
+        return [config_error("organizationBoundary", detail)]
+    return []
+
+
 def role_names(bp: Blueprint) -> list[str]:
     """Return every role the baseline creates: the shared state role, then each service's roles."""
     names = [bp.state_role_name] if bp.state_role_name else []
@@ -354,6 +426,7 @@ def role_names(bp: Blueprint) -> list[str]:
         names += [plan.role_name] if plan.has_role else []
         names += [plan.state_role_name] if plan.state_role_name else []
         names += [component.role_name for component in plan.components]
+        names += [p.preview_role_name for p in provisioning_plans((plan,)) if p.preview_role_name]
     return names
 
 
@@ -392,7 +465,8 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
         over("stateBucket", "the state role's policy", bp.state_policy(key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
     if bp.config.ci.uses_user:
         over("ci", "the CI group's policy", bp.ci_group_policy(), quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS)
-        over("ci", "the CI user's permissions boundary", bp.ci_boundary_policy(), quotas.MANAGED_POLICY_MAX_CHARS)
+        if bp.config.organization_boundary is None:  # else the user carries the organisation's
+            over("ci", "the CI user's permissions boundary", bp.ci_boundary_policy(), quotas.MANAGED_POLICY_MAX_CHARS)
     for plan in bp.role_plans:
         key = plan.config_key
         trust = bp.trust_policy(plan.subjects, plan.service.external_id or EXTERNAL_ID_PLACEHOLDER)
@@ -404,6 +478,10 @@ def check_quotas(bp: Blueprint) -> list[Finding]:
             over(grant_key, "the role's policy", bp.service_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
         if (boundary := bp.service_boundary(plan, key_arn)) is not None:
             over(grant_key, "the permissions boundary for roles it creates", boundary, quotas.MANAGED_POLICY_MAX_CHARS)
+        if plan.preview_role_name is not None:
+            preview_trust = bp.trust_policy(plan.preview_subjects, EXTERNAL_ID_PLACEHOLDER)
+            over(key, "its preview role's trust policy", preview_trust, quotas.TRUST_POLICY_MAX_CHARS)
+            over(key, "its preview role's policy", bp.preview_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
         if not plan.service.allow_delete and not plan.service.uses:  # a manifest's deletes are dropped by design
             findings += _dropped_destructive(plan.service, key)
     for plan in bp.services:

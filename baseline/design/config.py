@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from baseline.aws.catalog import ACTION_SHAPE, get_actions_matching, get_closest_actions, get_service_prefixes, globs_overlap
+from baseline.aws.catalog import (
+    ACTION_SHAPE,
+    get_actions_matching,
+    get_arn_template,
+    get_closest_actions,
+    get_service_prefixes,
+    globs_overlap,
+)
 from baseline.design import quotas
 from baseline.design.delete_windows import (
     DEFAULT_MAX_DELETE_WINDOW_HOURS,
@@ -30,6 +37,7 @@ from baseline.design.naming import (
     STATE_ROLE_INFIX,
     component_unit_name,
     handoff_project,
+    preview_role_name,
     service_role_name,
 )
 from baseline.design.reference import child_keys
@@ -185,6 +193,9 @@ class BaselineConfig:
     rollout: RolloutConfig = RolloutConfig()
     pinned_accounts: tuple[str, ...] = ()  # iam-baseline:accountId and aws:allowedAccountIds
     managed_policies_per_role: int = quotas.MANAGED_POLICIES_PER_ROLE  # the account's quota, for grants split out of a role
+    preview_roles: bool = False  # a read-only `<prefix>-preview-<unit>` role per provisioning role, for pull requests
+    # The boundary the organisation requires on every principal (its ARN); None: the baseline's own boundaries.
+    organization_boundary: str | None = None
 
     @property
     def is_prod(self) -> bool:
@@ -318,8 +329,12 @@ def parse_config(
         " (IAM's managed policies per role: 10 by default, at most 20 once AWS raises the account's quota)",
     )
     services = _parse_services(top.raw.get("services"), name_prefix, allow_delete, findings, window_rules, isolation, manifests)
+    preview_roles = top.boolean("previewRoles", False)
+    if preview_roles:
+        findings += _check_preview_names(services, name_prefix)
     rollout = _parse_rollout(top.raw.get("rollout"), findings)
     pinned = _pinned_accounts(top, allowed_account_ids)
+    organization_boundary = _parse_organization_boundary(top, name_prefix, pinned)
     findings += _check_ci_modes(ci, services, prod)
     findings += _check_isolation(ci, services, isolation, (project, handoff_project(project)))
     if findings:
@@ -338,6 +353,8 @@ def parse_config(
         rollout,
         pinned,
         managed_per_role,
+        preview_roles=preview_roles,
+        organization_boundary=organization_boundary,
     )
 
 
@@ -406,6 +423,38 @@ def account_pin_findings(config: BaselineConfig, account_id: str) -> list[Findin
     return []
 
 
+def organization_boundary_pattern() -> re.Pattern[str]:
+    """Return the shape of `organizationBoundary`: the catalogue's ARN format of an IAM policy, its account
+    either 12 digits or `aws` (an AWS managed policy), its name and path IAM's characters, no wildcard."""
+    fills = {"Partition": "(aws(?:-[a-z]+)*)", "Account": "([0-9]{12}|aws)", "PolicyNameWithPath": r"((?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128})"}
+    pieces = re.split(r"\$\{(\w+)\}", get_arn_template("iam", "policy"))
+    return re.compile("".join(fills[p] if i % 2 else re.escape(p) for i, p in enumerate(pieces)), re.ASCII)
+
+
+def _parse_organization_boundary(top: _Reader, name_prefix: str, pinned: tuple[str, ...]) -> str | None:
+    """Return the organisation's boundary ARN, refused unless it names one managed policy a principal of this
+    account can carry, outside every path a service may write to."""
+    arn = top.string("organizationBoundary", None)
+    if arn is None:
+        return None
+    example = "arn:aws:iam::123456789012:policy/PATH/NAME or arn:aws:iam::aws:policy/NAME"
+    shape = organization_boundary_pattern().fullmatch(arn)
+    if shape is None or len(arn) > quotas.PATH_MAX + quotas.POLICY_NAME_MAX:
+        top.error("organizationBoundary", f"must be the ARN of one managed policy, {example}, without wildcards (got {arn!r})")
+        return None
+    account, name_with_path = shape.group(2), shape.group(3)
+    if account != "aws" and pinned and account not in pinned:
+        top.error(
+            "organizationBoundary", f"names a policy of account {account}; a boundary must be in this stack's account ({', '.join(pinned)})"
+        )
+    if name_with_path.startswith(f"{name_prefix}-services/"):
+        top.error(
+            "organizationBoundary",
+            f"names a policy under /{name_prefix}-services/, where services that manage IAM create policies: a service could rewrite it",
+        )
+    return arn
+
+
 def _parse_rollout(raw: Any, findings: list[Finding]) -> RolloutConfig:
     reader = _Reader(raw, "rollout", child_keys("rollout"), findings)
     profile, role_arn = reader.string("profile", None), reader.string("roleArn", None)
@@ -472,6 +521,26 @@ def _check_ci_modes(ci: CiConfig, services: tuple[ServiceConfig, ...], prod: boo
             found.append(
                 config_error(key, "a prod stack refuses pull-request subjects: name branches or environments, and no pullRequests")
             )
+    return found
+
+
+def _check_preview_names(services: tuple[ServiceConfig, ...], name_prefix: str) -> list[Finding]:
+    """Return an error for each service or component whose preview role `<prefix>-preview-<unit>` would be
+    longer than IAM allows (the infix is longer than `-svc-` and `-state-`)."""
+    found = []
+    for svc in services:
+        units = [(f"services.{svc.name}", svc.name)] if svc.has_own_role else []
+        units += [(f"services.{svc.name}.components.{c.name}", svc.component_unit(c).name) for c in svc.components]
+        for key, unit in units:
+            role = preview_role_name(name_prefix, unit)
+            if len(role) > quotas.ROLE_NAME_MAX:
+                found.append(
+                    config_error(
+                        key,
+                        f"with previewRoles its preview role {role} would be {len(role)} characters, over IAM's {quotas.ROLE_NAME_MAX}; "
+                        "shorten the name (or namePrefix)",
+                    )
+                )
     return found
 
 

@@ -15,6 +15,13 @@ give itself keys. When a service's grant reaches any IAM change (Write, Permissi
   such principals can be given policies;
 - `KeepBoundaries`: removing a boundary is always denied.
 
+With `organizationBoundary` (an organisation that requires its own boundary on every principal, by SCP),
+what the service creates must carry the organisation's boundary instead (`RequireOrganizationBoundary`,
+the same statement compared against that ARN), and `AttachOnlyOwnPolicies` denies attaching any managed
+policy but the service's own (under its path): no `AdministratorAccess`, no other team's or the
+baseline's policies. A created role is then capped by the organisation's boundary and by what the service
+gives it, not by the service's grant (docs/security.md, "An organisation's boundary").
+
 The boundary (a managed policy under the baseline's path, so the service cannot edit it) is the
 service role's own policy: whatever a created role is given, it keeps every protection of the role
 that made it (no deletes in prod, the delete window's end, no role chaining, no state, no
@@ -39,6 +46,7 @@ from baseline.design.grants import compact_actions
 from baseline.design.policies import statement
 
 BOUNDARY_KEY = "iam:PermissionsBoundary"
+POLICY_ARN_KEY = "iam:PolicyARN"
 # Tagging counts: tags feed tag-based conditions (ABAC) elsewhere in the account.
 CHANGE_LEVELS = ("Write", "Permissions management", "Tagging")
 
@@ -49,6 +57,13 @@ class IamConfinement:
 
     service_path_arns: tuple[str, ...]
     boundary_arn: str
+    # With an organisation's boundary: the managed policies the service may attach (its own path's), else ().
+    attachable_policy_arns: tuple[str, ...] = ()
+
+    @property
+    def organization(self) -> bool:
+        """Return whether created principals carry the organisation's boundary rather than the service's."""
+        return bool(self.attachable_policy_arns)
 
 
 @functools.cache
@@ -75,12 +90,22 @@ def boundary_conditioned_actions() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(a for a in keyed if a not in removals), removals
 
 
+def policy_attaching_actions() -> tuple[str, ...]:
+    """Return the IAM changes that attach a managed policy: those with the `iam:PolicyARN` key, detaching aside."""
+    return tuple(a for a in get_actions_with_condition_key("iam", POLICY_ARN_KEY) if a.split(":", 1)[1].startswith("Attach"))
+
+
 def confinement_statements(guard: IamConfinement) -> list[dict[str, Any]]:
     """Return the Deny statements that keep a service's IAM changes inside its own path and boundary."""
     conditioned, removals = boundary_conditioned_actions()
-    return [
+    require = "RequireOrganizationBoundary" if guard.organization else "RequireServiceBoundary"
+    statements = [
         {"Sid": "ConfineIamToServicePath", "Effect": "Deny", "Action": list(compact_actions(iam_change_actions())), "NotResource": sorted(guard.service_path_arns)},
         statement("DenyIamGroups", "Deny", iam_group_change_actions(), ["*"]),
-        statement("RequireServiceBoundary", "Deny", conditioned, ["*"], Condition={"StringNotEquals": {BOUNDARY_KEY: guard.boundary_arn}}),
+        statement(require, "Deny", conditioned, ["*"], Condition={"StringNotEquals": {BOUNDARY_KEY: guard.boundary_arn}}),
         statement("KeepBoundaries", "Deny", removals, ["*"]),
     ]  # fmt: skip
+    if guard.organization:
+        condition = {"ArnNotLike": {POLICY_ARN_KEY: sorted(guard.attachable_policy_arns)}}
+        statements.append(statement("AttachOnlyOwnPolicies", "Deny", policy_attaching_actions(), ["*"], Condition=condition))
+    return statements

@@ -48,6 +48,8 @@ CODES: dict[str, Code] = {
     "dangerous-grant": Code("info", "Outside prod: a grant that would be a warning in prod"),
     "switch-role": Code("info", "Path and name too long for the console's switch-role link"),
     "delete-window": Code("info", "An open delete window"),
+    "external-boundary": Code("info", "Principals also capped by a boundary review cannot see (organizationBoundary)"),
+    "created-external-boundary": Code("warning", "Roles a service creates are capped by the organisation's boundary, not the service's"),
     # Found in the live account by `verify`.
     "drift-missing": Code("error", "A baseline principal, policy or setting is missing"),
     "drift-changed": Code("error", "A baseline principal or policy differs from the baseline"),

@@ -17,10 +17,13 @@ from typing import Any
 # What provider_for reads from a handoff stack; `role` and `stateRole` are secret when they hold an
 # external ID.
 # `role` is absent for a service split into components only; `components` holds one role per component.
-HANDOFF_OUTPUTS = ("accountId", "backendUrl", "baselineVersion", "components", "region", "role", "service", "stateRole")
-SECRET_HANDOFF_OUTPUTS = ("components", "role", "stateRole")
+# `previewRole` (previewRoles) is the role `pulumi preview` runs as on pull requests; a component's is in
+# `components.<component>.previewRole`.
+HANDOFF_OUTPUTS = ("accountId", "backendUrl", "baselineVersion", "components", "previewRole", "region", "role", "service", "stateRole")
+SECRET_HANDOFF_OUTPUTS = ("components", "previewRole", "role", "stateRole")
 ROLE_KEYS = ("allowDelete", "arn", "externalId", "githubSubjects", "iamPath", "permissionsBoundaryArn")
 STATE_ROLE_KEYS = ("arn", "externalId", "githubSubjects")
+PREVIEW_ROLE_KEYS = STATE_ROLE_KEYS
 
 
 class UnknownService(ValueError):
@@ -66,12 +69,23 @@ def handoff_stack_outputs(outputs: Mapping[str, Any], service: str) -> dict[str,
         "backendUrl": outputs["backendUrl"],
         "baselineVersion": outputs["baselineVersion"],
         **({"role": {k: entry[k] for k in ROLE_KEYS if k in entry}} if "arn" in entry else {}),
+        **({"previewRole": _preview_role(entry["previewRole"])} if "previewRole" in entry else {}),
         **(
-            {"components": {c: {k: role[k] for k in ROLE_KEYS if k in role} for c, role in sorted(entry["components"].items())}}
-            if entry.get("components")
-            else {}
+            {"components": {c: _component_role(role) for c, role in sorted(entry["components"].items())}} if entry.get("components") else {}
         ),
         "stateRole": {k: state[k] for k in STATE_ROLE_KEYS if k in state},
+    }
+
+
+def _preview_role(role: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: role[k] for k in PREVIEW_ROLE_KEYS if k in role}
+
+
+def _component_role(role: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a component's role as its handoff stack exports it, with its preview role when there is one."""
+    return {
+        **{k: role[k] for k in ROLE_KEYS if k in role},
+        **({"previewRole": _preview_role(role["previewRole"])} if "previewRole" in role else {}),
     }
 
 
@@ -82,9 +96,10 @@ def holds_external_id(value: Any) -> bool:
     return False
 
 
-def component_variable(component: str) -> str:
-    """Return the repository variable holding a component role's ARN: `IAM_BASELINE_ROLE_ARN_<COMPONENT>`."""
-    return "IAM_BASELINE_ROLE_ARN_" + "".join(c if c.isalnum() else "_" for c in component.upper())
+def component_variable(component: str, stem: str = "IAM_BASELINE_ROLE_ARN") -> str:
+    """Return the repository variable (or secret) of a component's value: `<stem>_<COMPONENT>`, by default
+    `IAM_BASELINE_ROLE_ARN_<COMPONENT>`, its role's ARN."""
+    return f"{stem}_" + "".join(c if c.isalnum() else "_" for c in component.upper())
 
 
 def service_handoff(outputs: Mapping[str, Any], service: str) -> Handoff:
@@ -109,7 +124,18 @@ def service_handoff(outputs: Mapping[str, Any], service: str) -> Handoff:
         variables["IAM_BASELINE_ROLE_ARN"] = entry["arn"]
     for component, role in (entry.get("components") or {}).items():
         variables[component_variable(component)] = role["arn"]
+    # previewRoles: the pull-request workflow logs in to the backend and previews with these, nothing else.
+    previews = [("", entry["previewRole"])] if "previewRole" in entry else []
+    previews += [(c, role["previewRole"]) for c, role in (entry.get("components") or {}).items() if "previewRole" in role]
+    for component, role in previews:
+        variables[component_variable(component, PREVIEW_ROLE_ARN) if component else PREVIEW_ROLE_ARN] = role["arn"]
+        if "externalId" in role:
+            secrets[component_variable(component, PREVIEW_EXTERNAL_ID) if component else PREVIEW_EXTERNAL_ID] = role["externalId"]
     return Handoff(service, secrets, variables)
+
+
+PREVIEW_ROLE_ARN = "IAM_BASELINE_PREVIEW_ROLE_ARN"
+PREVIEW_EXTERNAL_ID = "IAM_BASELINE_PREVIEW_EXTERNAL_ID"
 
 
 MASKED = "[secret]"  # what `pulumi stack output --json` prints for a secret without --show-secrets

@@ -9,6 +9,7 @@ BASELINE_PROJECT = "iam-baseline"  # Pulumi.yaml's name: the baseline's own stac
 PULUMI_BACKEND_PREFIX = ".pulumi/"  # the DIY backend's key prefix (pulumi/pulumi pkg/backend/diy)
 SERVICE_ROLE_INFIX = "-svc-"
 STATE_ROLE_INFIX = "-state-"
+PREVIEW_ROLE_INFIX = "-preview-"
 # A DIY checkpoint's key endings after `<stack>.json`'s stem: plain, gzipped, and their backups.
 CHECKPOINT_ENDINGS = ("", ".bak", ".gz", ".gz.bak")
 # Pulumi project (and DIY stack) names: letters, digits, '-', '_', '.'.
@@ -35,6 +36,12 @@ def service_role_name(prefix: str, service: str) -> str:
 def component_unit_name(service: str, component: str) -> str:
     """Return the name a component's role, IAM path and boundary are derived from: `<service>-<component>`."""
     return f"{service}-{component}"
+
+
+def preview_role_name(prefix: str, unit: str) -> str:
+    """Return the read-only role `pulumi preview` runs as on pull requests (previewRoles): `<prefix>-preview-<unit>`,
+    the unit being a service or `<service>-<component>`."""
+    return f"{prefix}{PREVIEW_ROLE_INFIX}{unit}"
 
 
 def service_state_role_name(prefix: str, service: str) -> str:
@@ -97,6 +104,11 @@ def stack_key_prefix(qualified_stack: str) -> str:
     """Return the state-bucket key of a DIY stack's checkpoint, without its ending (`.json`, `.json.gz`, `.bak`)."""
     project, _, stack = qualified_stack.removeprefix("organization/").partition("/")
     return f"{PULUMI_BACKEND_PREFIX}stacks/{project}/{stack}.json"
+
+
+def project_stacks_prefix(project: str) -> str:
+    """Return the DIY backend's key prefix of one Pulumi project's stack checkpoints (and their tags files)."""
+    return f"{PULUMI_BACKEND_PREFIX}stacks/{project}/"
 
 
 def project_key_prefixes(project: str) -> tuple[str, ...]:

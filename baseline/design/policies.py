@@ -121,10 +121,19 @@ def ci_trust_policy(ci_principal_arn: str, external_id: str) -> Document:
 ACCESS_POINT_KEYS = ("s3:DataAccessPointArn", "s3:DataAccessPointAccount")
 
 
-def state_bucket_policy(bucket_arn: str, objects_arn: str) -> Document:
+def state_bucket_policy(bucket_arn: str, objects_arn: str, created_principal_arns: Sequence[str] = ()) -> Document:
     """Return the bucket policy that refuses every request not made over TLS (Security Hub S3.5), and every
-    request that arrives through an access point of any kind: state is reached by the bucket's name only."""
+    request that arrives through an access point of any kind: state is reached by the bucket's name only.
+
+    With `created_principal_arns` (the ARN patterns of what services create, under an organisation's
+    boundary, which no longer denies them the bucket), every request of such a principal is refused too.
+    """
     resources = sorted([bucket_arn, objects_arn])
+    created = []
+    if created_principal_arns:
+        condition = {"ArnLike": {"aws:PrincipalArn": sorted(created_principal_arns)}}
+        created.append({"Sid": "DenyServiceCreatedPrincipals", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": resources,
+                        "Condition": condition})  # fmt: skip
     through_access_points = [
         {
             "Sid": "DenyThroughAccessPoints" if key.endswith("Arn") else "DenyThroughAccessPointsOfAnyAccount",
@@ -146,6 +155,7 @@ def state_bucket_policy(bucket_arn: str, objects_arn: str) -> Document:
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         },
         *through_access_points,
+        *created,
     )
 
 
@@ -214,10 +224,21 @@ def project_state_policy(
     return document(*statements, *_state_key_statements(kms_key_arn, s3_endpoint), *baseline_state_statements(baseline))
 
 
-def ci_group_policy(role_arns: Sequence[str], source_cidrs: Sequence[str] = ()) -> Document:
-    """Return the CI principal's only permission: assume the given roles (from the given networks)."""
+def ci_group_policy(role_arns: Sequence[str], source_cidrs: Sequence[str] = (), only_assume_in: str | None = None) -> Document:
+    """Return the CI principal's only permission: assume the given roles (from the given networks).
+
+    With `only_assume_in` (the baseline's role path, when the user carries an organisation's boundary
+    instead of its own sts-only one), two Deny statements cap it as that boundary did: nothing but
+    sts:AssumeRole, and that only on the baseline's roles, whatever else is attached to the user.
+    """
     extra = {"Condition": {"IpAddress": {"aws:SourceIp": sorted(source_cidrs)}}} if source_cidrs else {}
-    return document(statement("AssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], role_arns, **extra))
+    statements = [statement("AssumeBaselineRoles", "Allow", [ASSUME_ROLE_ACTION], role_arns, **extra)]
+    if only_assume_in is not None:
+        statements += [
+            {"Sid": "DenyAllButAssumeRole", "Effect": "Deny", "NotAction": [ASSUME_ROLE_ACTION], "Resource": ["*"]},
+            {"Sid": "DenyAssumingOtherRoles", "Effect": "Deny", "Action": [ASSUME_ROLE_ACTION], "NotResource": [only_assume_in]},
+        ]
+    return document(*statements)
 
 
 def ci_boundary_policy(role_path_arn: str) -> Document:

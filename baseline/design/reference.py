@@ -38,7 +38,17 @@ CONFIG_KEYS: tuple[KeyDoc, ...] = (
         "`per-service`",
         "`per-service`: each service gets `<prefix>-state-<service>`, limited to its own Pulumi project's keys; `shared`: one state role `<prefix>-state` for every service's state (opt-in; `review` warns)",
     ),
+    KeyDoc(
+        "previewRoles",
+        "`false`",
+        "boolean; `true`: one read-only role `<prefix>-preview-<unit>` (≤ 64) per provisioning role, for `pulumi preview` on pull requests: the List and Read actions of the unit's grant minus data reads (objects, secrets, items, messages, parameters), its own project's stacks read-only, trusted by the repository's `pull_request` subject (in prod too: the only role a pull request may reach) and, with the CI user, its own external ID (docs/security.md, \"Preview roles\")",
+    ),
     KeyDoc("namePrefix", "`iam-baseline`", "IAM name characters, ≤ 58; names the IAM path `/<prefix>/`, the roles and the default bucket"),
+    KeyDoc(
+        "organizationBoundary",
+        "none",
+        "the ARN of an existing managed policy, `arn:aws:iam::ACCOUNT:policy/PATH/NAME` (this stack's account) or `arn:aws:iam::aws:policy/NAME`, that the organisation requires on every principal (an SCP refusing `iam:CreateRole` without it): every role and user the baseline creates carries it instead of the baseline's own boundaries, and the roles and users a service that manages IAM creates must carry it (docs/security.md, \"An organisation's boundary\")",
+    ),
     KeyDoc("rollout", "`{}`", "how `iam-baseline rollout` gets this account's credentials: the `rollout.*` keys below, at most one"),
     KeyDoc("rollout.profile", "none", "a named AWS profile (in `~/.aws/config`) for this account"),
     KeyDoc(
@@ -196,6 +206,11 @@ OUTPUTS: tuple[KeyDoc, ...] = (
         "provisioningRoles.<service>.components",
         "",
         "with `services.<name>.components`: `{<component>: {arn, externalId, allowDelete, githubSubjects, ...}}`, one role per component",
+    ),
+    KeyDoc(
+        "provisioningRoles.<service>.previewRole",
+        "",
+        "with `previewRoles`: `{arn, externalId, githubSubjects}` of the service's preview role; a component's is `provisioningRoles.<service>.components.<component>.previewRole`",
     ),
     KeyDoc("deleteWindows", "", "when any is open: `{<service>: {until, reason}}`, and `<service>/<component>` for a component's window"),
     KeyDoc("oidcProviderArn", "", "modes `github` and `both`: the GitHub OIDC provider the roles trust"),

@@ -14,7 +14,7 @@ Where a maintained catalogue classifies actions it is used, never a list typed h
 - acting as another principal: cloudsplaining's PRIVILEGE_ESCALATION_METHODS (each applies when every
   action of the method is reachable), plus ACT_AS_PRINCIPAL below for what that list lacks.
 
-cloudsplaining is imported only when a review runs (`_cloudsplaining`).
+cloudsplaining is imported only when a review runs (`_cloudsplaining`, baseline/aws/cloudsplaining_lists.py).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from baseline.aws.arns import AccountContext
-from baseline.aws.catalog import get_access_level, get_actions_matching, get_resource_arn_patterns, get_resource_types, split_camel_words
+from baseline.aws.catalog import get_access_level, get_resource_arn_patterns, get_resource_types, split_camel_words
+from baseline.aws.cloudsplaining_lists import cloudsplaining_lists
 from baseline.design.config import BaselineConfig
 from baseline.design.findings import Finding
 from baseline.design.manifests import INSTALLED, ManifestSource, parse_manifest
@@ -134,19 +135,8 @@ GRANT_CODES = {
 }
 
 
-@functools.cache
-def _cloudsplaining() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """Return cloudsplaining's data-exfiltration actions and its escalation methods, in catalogue spelling."""
-    # Imported lazily: only a review needs it.
-    from cloudsplaining.shared.constants import PRIVILEGE_ESCALATION_METHODS, READ_ONLY_DATA_EXFILTRATION_ACTIONS
-
-    exfiltration = tuple(sorted({a for name in READ_ONLY_DATA_EXFILTRATION_ACTIONS for a in get_actions_matching(name)}))
-    methods = {}
-    for method, names in PRIVILEGE_ESCALATION_METHODS.items():
-        actions = [get_actions_matching(name) for name in names]
-        if all(len(found) == 1 for found in actions):  # a method naming an action the catalogue lacks never applies
-            methods[method] = tuple(found[0] for found in actions)
-    return exfiltration, methods
+# Moved to the aws layer, where the preview roles' design reads it too; the name stays for review's callers.
+_cloudsplaining = cloudsplaining_lists
 
 
 def data_exfiltration_actions() -> tuple[str, ...]:

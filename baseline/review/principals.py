@@ -41,6 +41,20 @@ class Principal:
     group_policies: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     # The managed policies the baseline attaches (a grant over the inline limit), by ARN.
     attached: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The ARN of the boundary it carries, and of the boundary what it creates must carry (either may be one
+    # whose document is not the baseline's, an organisation's boundary, which review cannot see offline).
+    boundary_arn: str | None = None
+    created_boundary_arn: str | None = None
+
+    @property
+    def external_boundary(self) -> str | None:
+        """Return the ARN of the boundary it carries when the baseline did not write it (organizationBoundary)."""
+        return self.boundary_arn if self.boundary is None else None
+
+    @property
+    def created_external_boundary(self) -> str | None:
+        """Return the ARN of the boundary what it creates must carry when the baseline did not write it."""
+        return self.created_boundary_arn if self.created_boundary is None else None
 
     @functools.cached_property
     def created(self) -> Principal | None:
@@ -103,7 +117,7 @@ class Principal:
 
 
 def collect_principals(rendering: Rendering) -> dict[str, Principal]:
-    """Return the baseline's principals keyed `ci-user`, `state-role` or `service/<name>`."""
+    """Return the baseline's principals keyed `ci-user`, `state-role`, `service/<name>` or `preview/<unit>`."""
     ctx, outputs = rendering.ctx, reveal(rendering.outputs)
     keys = {outputs["stateRole"]["arn"]: ("state-role", None)} if "stateRole" in outputs else {}
     # Provisioning roles: `service/<name>`, and `service/<name>/<component>` for a service's components.
@@ -116,6 +130,8 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
             if "stateRole" in r
         }
     )
+    # previewRoles: `preview/<unit>`, the unit being the service or `<service>-<component>`; none may delete.
+    keys.update({role["arn"]: (key, False) for key, role in preview_entries(outputs)})
     managed = {arns.policy_arn(ctx, p.inputs.get("path", "/"), p.inputs["name"]): p for p in rendering.of_type("aws:iam/policy:Policy")}
     user_policies = rendering.user_policies()
     role_policies = rendering.grouped("aws:iam/rolePolicy:RolePolicy", "role")
@@ -124,19 +140,24 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
     group_policies = rendering.grouped("aws:iam/groupPolicy:GroupPolicy", "group")
     for user in rendering.of_type("aws:iam/user:User"):
         name, path = user.inputs["name"], user.inputs.get("path", "/")
-        boundary = managed.get(user.inputs.get("permissionsBoundary", ""))
+        boundary_arn = user.inputs.get("permissionsBoundary") or None
+        boundary = managed.get(boundary_arn or "")
         groups = [m.inputs["group"] for m in rendering.of_type("aws:iam/groupMembership:GroupMembership") if name in m.inputs["users"]]
         principals["ci-user"] = Principal(
             key="ci-user", kind="user", name=name, path=path, arn=arns.user_arn(ctx, path, name),
             policies={label: json.loads(policy) for label, policy in user_policies.get(name, {}).items()},
             boundary=(boundary.inputs["name"], json.loads(boundary.inputs["policy"])) if boundary else None,
             group_policies={g: {p.inputs["name"]: json.loads(p.inputs["policy"]) for p in group_policies.get(g, [])} for g in groups},
+            boundary_arn=boundary_arn,
         )  # fmt: skip
     for role in rendering.of_type("aws:iam/role:Role"):
         name, path = role.inputs["name"], role.inputs.get("path", "/")
         arn = arns.role_arn(ctx, path, name)
         key, allow_delete = keys.get(arn, (f"role/{name}", None))
-        created = managed.get(provisioning.get(key, {}).get("permissionsBoundaryArn", ""))
+        created_arn = provisioning.get(key, {}).get("permissionsBoundaryArn") or None
+        created = managed.get(created_arn or "")
+        boundary_arn = role.inputs.get("permissionsBoundary") or None
+        boundary = managed.get(boundary_arn or "")
         principals[key] = Principal(
             key=key, kind="role", name=name, path=path, arn=arn,
             policies={p.inputs["name"]: json.loads(p.inputs["policy"]) for p in role_policies.get(name, [])},
@@ -145,6 +166,8 @@ def collect_principals(rendering: Rendering) -> dict[str, Principal]:
             allow_delete=allow_delete,
             created_boundary=(created.inputs["name"], json.loads(created.inputs["policy"])) if created else None,
             attached={a.inputs["policyArn"]: json.loads(managed[a.inputs["policyArn"]].inputs["policy"]) for a in attachments.get(name, [])},
+            boundary=(boundary.inputs["name"], json.loads(boundary.inputs["policy"])) if boundary else None,
+            boundary_arn=boundary_arn, created_boundary_arn=created_arn,
         )  # fmt: skip
     for principal in principals.values():
         principal.state_prefix = f"{outputs['stateBucketArn']}/.pulumi/"
@@ -164,6 +187,16 @@ def provisioning_entries(outputs: dict[str, Any]) -> list[tuple[str, dict[str, A
         if "arn" in entry:
             found.append((f"service/{name}", entry))
         found += [(f"service/{name}/{component}", role) for component, role in entry.get("components", {}).items()]
+    return found
+
+
+def preview_entries(outputs: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Return each preview role's output entry with its principal key (`preview/<service>`, `preview/<service>-<component>`)."""
+    found = []
+    for name, entry in outputs.get("provisioningRoles", {}).items():
+        if "previewRole" in entry:
+            found.append((f"preview/{name}", entry["previewRole"]))
+        found += [(f"preview/{name}-{c}", role["previewRole"]) for c, role in entry.get("components", {}).items() if "previewRole" in role]
     return found
 
 

@@ -46,7 +46,11 @@ def format_review(review: ReviewReport) -> str:
         lines += ["  " + line for line in _table(["service", *LEVEL_HEADINGS], level_rows)]
         if p["stateHousekeeping"]:
             lines.append(f"  state housekeeping (only on the versioned .pulumi/ prefix): {', '.join(p['stateHousekeeping'])}")
-        if created := p.get("createdPrincipals"):
+        if p.get("externalBoundary"):
+            lines.append(f"  also capped by boundary {p['externalBoundary']} (organizationBoundary; its document is not known offline)")
+        if (created := p.get("createdPrincipals")) and created.get("external"):
+            lines.append(f"  roles it may create: capped by boundary {created['boundary']} and what it attaches, not by its grant")
+        elif created:
             lines.append(
                 f"  roles it may create (boundary {created['boundary']}, anything attached): "
                 f"{created['actionCount']} actions, {len(created['destructiveActions'])} destructive"

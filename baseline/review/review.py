@@ -165,6 +165,27 @@ def _created_findings(p: Principal) -> list[Finding]:
     return []
 
 
+def external_boundary_findings(principals: dict[str, Principal]) -> list[Finding]:
+    """Return what review cannot see: an info naming the principals that carry a boundary the baseline did not
+    write (the organisation's), and a warning per service whose created roles carry it instead of its own."""
+    carriers: dict[str, list[str]] = defaultdict(list)
+    for p in principals.values():
+        if p.external_boundary:
+            carriers[p.external_boundary].append(f"{p.kind}/{p.name}")
+    findings = [
+        Finding("external-boundary", "organizationBoundary", f"{len(names)} principal(s) carry {arn}, whose document review cannot see "
+                f"offline: what they can do is also capped by it (the grants shown are their own policies'): {', '.join(sorted(names))}")
+        for arn, names in sorted(carriers.items())
+    ]  # fmt: skip
+    for p in principals.values():
+        if p.created_external_boundary:
+            detail = (f"roles and users it creates carry {p.created_external_boundary}, not a boundary of the service's grant: they are "
+                      "capped by that boundary and by what the service gives them (inline policies, managed policies in its own path); "
+                      "deletes, role chaining and the baseline's IAM are no longer denied to them (the state bucket still refuses them)")  # fmt: skip
+            findings.append(Finding("created-external-boundary", f"role/{p.name}", detail))
+    return findings
+
+
 def isolation_findings(outputs: dict[str, Any]) -> list[Finding]:
     """Return a warning when every service shares one state role (one credential reads every state)."""
     if "stateRole" not in outputs or not outputs.get("provisioningRoles"):
@@ -223,7 +244,7 @@ def review(rendering: Rendering, config: BaselineConfig | None = None, manifests
     rows, findings = quota_budget(principals, config.managed_policies_per_role if config is not None else quotas.MANAGED_POLICIES_PER_ROLE)
     outputs = reveal(rendering.outputs)
     windows = outputs.get("deleteWindows", {})
-    findings += delete_findings(principals, windows) + isolation_findings(outputs)
+    findings += delete_findings(principals, windows) + isolation_findings(outputs) + external_boundary_findings(principals)
     prod = config.is_prod if config is not None else is_prod_environment(rendering.stack)
     findings += grant_findings(principals, rendering.ctx, prod)
     if config is not None:
@@ -244,13 +265,17 @@ def review(rendering: Rendering, config: BaselineConfig | None = None, manifests
 
 def _principal_summary(p: Principal) -> dict[str, Any]:
     created = p.created
-    extra = {}
+    extra: dict[str, Any] = {}
     if created is not None:
         extra["createdPrincipals"] = {
             "boundary": p.created_boundary[0] if p.created_boundary else "",
             "actionCount": len(created.reachable),
             "destructiveActions": created.destructive,
         }
+    elif p.created_external_boundary:  # the organisation's: what created roles may do is not known offline
+        extra["createdPrincipals"] = {"boundary": p.created_external_boundary, "external": True}
+    if p.external_boundary:
+        extra["externalBoundary"] = p.external_boundary
     return {
         **extra,
         "kind": p.kind,

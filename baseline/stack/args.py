@@ -43,6 +43,7 @@ class RoleArgs:
     policy: DocumentBuilder  # given the state key's ARN
     service: str | None = None  # tagged on the role
     grant_policies: tuple[GrantPolicyArgs, ...] = ()
+    permissions_boundary: str | None = None  # the organisation's boundary (organizationBoundary), else none
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class CiPrincipalArgs:
     boundary_policy: Document
     group_policy: Document
     create_access_key: bool
+    # The organisation's boundary, carried instead of the CI boundary (then not created); None: the CI boundary.
+    organization_boundary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ def ci_principal_args(bp: Blueprint) -> CiPrincipalArgs:
         boundary_policy=bp.ci_boundary_policy(),
         group_policy=bp.ci_group_policy(),
         create_access_key=bp.config.ci.create_access_key,
+        organization_boundary=bp.config.organization_boundary,
     )
 
 
@@ -129,6 +133,7 @@ def state_backend_args(bp: Blueprint) -> StateBackendArgs:
             trust=functools.partial(bp.trust_policy, bp.state_subjects),
             policy_name="pulumi-state",
             policy=bp.state_policy,
+            permissions_boundary=bp.config.organization_boundary,
         )
     return StateBackendArgs(
         bucket_name=bp.bucket_name,
@@ -136,7 +141,7 @@ def state_backend_args(bp: Blueprint) -> StateBackendArgs:
         kms_alias=bp.kms_alias_name,
         noncurrent_version_days=cfg.noncurrent_version_days,
         force_destroy=cfg.force_destroy,
-        bucket_policy=state_bucket_policy(bp.bucket_arn, bp.objects_arn),
+        bucket_policy=state_bucket_policy(bp.bucket_arn, bp.objects_arn, bp.created_principal_arns),
         shared_state_role=shared,
     )
 
@@ -154,7 +159,7 @@ def service_roles_args(bp: Blueprint) -> ServiceRolesArgs:
             roles.append(
                 RoleArgs(f"services-{service}-state", plan.state_role_name, bp.iam_path, description, session,
                          functools.partial(bp.trust_policy, plan.subjects), "pulumi-state",
-                         functools.partial(bp.project_state_policy, plan), service)
+                         functools.partial(bp.project_state_policy, plan), service, permissions_boundary=bp.config.organization_boundary)
             )  # fmt: skip
         for role in provisioning_plans((plan,)):
             resource_name = f"components-{role.service.name}" if role.component else f"services-{service}"
@@ -163,8 +168,23 @@ def service_roles_args(bp: Blueprint) -> ServiceRolesArgs:
             roles.append(
                 RoleArgs(resource_name, role.role_name, bp.iam_path, f"Deploys {whose}; delete actions {deletes}", session,
                          functools.partial(bp.trust_policy, role.subjects), "provisioning", functools.partial(bp.service_policy, role),
-                         service, grant_policy_args(bp, role, resource_name, whose))
+                         service, grant_policy_args(bp, role, resource_name, whose), bp.config.organization_boundary)
             )  # fmt: skip
+            if role.preview_role_name is not None:
+                roles.append(
+                    RoleArgs(
+                        f"previews-{role.service.name}",
+                        role.preview_role_name,
+                        bp.iam_path,
+                        f"Previews {whose} on pull requests: reads without data, its own state read-only; no writes",
+                        session,
+                        functools.partial(bp.trust_policy, role.preview_subjects),
+                        "preview",
+                        functools.partial(bp.preview_policy, role),
+                        service,
+                        permissions_boundary=bp.config.organization_boundary,
+                    )
+                )
             if role.boundary_name is not None:
                 description = f"Permissions boundary for the roles and users {whose} creates"
                 boundaries.append(

@@ -18,15 +18,19 @@ class CiPrincipal(pulumi.ComponentResource):
     def __init__(self, name: str, args: CiPrincipalArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("iam-baseline:index:CiPrincipal", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        boundary = aws.iam.Policy(
-            f"{name}-boundary",
-            name=args.boundary_name,
-            path=args.path,
-            description="Caps the CI user at sts:AssumeRole on the baseline's roles, whatever else is attached",
-            policy=policy_json(args.boundary_policy),
-            opts=child,
-        )
-        self.user = aws.iam.User(f"{name}-user", name=args.user_name, path=args.path, permissions_boundary=boundary.arn, opts=child)
+        boundary: pulumi.Input[str]
+        if args.organization_boundary is None:
+            boundary = aws.iam.Policy(
+                f"{name}-boundary",
+                name=args.boundary_name,
+                path=args.path,
+                description="Caps the CI user at sts:AssumeRole on the baseline's roles, whatever else is attached",
+                policy=policy_json(args.boundary_policy),
+                opts=child,
+            ).arn
+        else:  # a principal has one boundary: the organisation's; the group policy's own Deny statements cap the user
+            boundary = args.organization_boundary
+        self.user = aws.iam.User(f"{name}-user", name=args.user_name, path=args.path, permissions_boundary=boundary, opts=child)
         # CIS AWS Foundations 1.15: users receive permissions only through groups.
         group = aws.iam.Group(f"{name}-group", name=args.group_name, path=args.path, opts=child)
         aws.iam.GroupPolicy(

@@ -15,6 +15,7 @@ import pulumi_random as random
 
 from baseline import __version__
 from baseline.aws.arns import AccountContext
+from baseline.design import naming
 from baseline.design.blueprint import Blueprint, ServiceRolePlan, design_baseline, role_names
 from baseline.design.config import BaselineConfig, account_pin_findings, allowed_account_ids, decode_pulumi_config, parse_config
 from baseline.design.external_ids import SEED_LENGTH, derive_external_id, derive_handoff_passphrase
@@ -105,7 +106,8 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
     if ci is not None:
         service_arns = {p.service.name: services.roles[p.role_name].arn for p in bp.role_plans}
         state_arns = {p.service.name: services.roles[p.state_role_name].arn for p in bp.services if p.state_role_name}
-        outputs["awsConfig"] = _aws_config(bp, state.role.arn if state.role else None, service_arns, state_arns, external_ids)
+        preview_arns = {p.preview_role_name: services.roles[p.preview_role_name].arn for p in bp.role_plans if p.preview_role_name}
+        outputs["awsConfig"] = _aws_config(bp, state.role.arn if state.role else None, service_arns, state_arns, external_ids, preview_arns)
         outputs["ciUser"] = {"name": ci.user.name, "arn": ci.user.arn}
         if ci.access_key is not None:
             outputs["ciUser"]["accessKeyId"] = ci.access_key.id
@@ -122,11 +124,14 @@ def _aws_config(
     service_arns: dict[str, pulumi.Output[str]],
     state_arns: dict[str, pulumi.Output[str]],
     external_ids: dict[str, pulumi.Output[str]],
+    preview_arns: dict[str, pulumi.Output[str]] | None = None,  # previewRoles: by role name
 ) -> pulumi.Output[str]:
     """Return the secret ~/.aws/config text with a profile per role, chained from the `ci` profile."""
     labels = {bp.state_role_name: ("state", state_arn)} if bp.state_role_name and state_arn is not None else {}
     labels.update({p.role_name: (p.service.name, service_arns[p.service.name]) for p in bp.role_plans})
     labels.update({p.state_role_name: (f"{p.service.name}-state", state_arns[p.service.name]) for p in bp.services if p.state_role_name})
+    unit_of = len(bp.config.name_prefix + naming.PREVIEW_ROLE_INFIX)  # `<prefix>-preview-<unit>`: profile `<prefix>-<unit>-preview`
+    labels.update({name: (f"{name[unit_of:]}-preview", arn) for name, arn in (preview_arns or {}).items()})
     ordered = list(labels)  # the shared state role first, when there is one
 
     def text(values: list[str]) -> str:
@@ -148,7 +153,14 @@ def _provisioning_output(plan: ServiceRolePlan, services: ServiceRoles, external
         **_role_output(services.roles[plan.role_name], external_ids.get(plan.role_name), plan.subjects),
         "allowDelete": plan.service.allow_delete,
         **({"iamPath": plan.iam_path, "permissionsBoundaryArn": plan.confinement.boundary_arn} if plan.confinement else {}),
+        **({"previewRole": _preview_output(plan, services, external_ids)} if plan.preview_role_name else {}),
     }
+
+
+def _preview_output(plan: ServiceRolePlan, services: ServiceRoles, external_ids: dict[str, pulumi.Output[str]]) -> dict[str, Any]:
+    """Return a preview role's output entry: its ARN, its own external ID and its pull-request subjects."""
+    name = plan.preview_role_name or ""
+    return _role_output(services.roles[name], external_ids.get(name), plan.preview_subjects)
 
 
 def _window_key(plan: ServiceRolePlan) -> str:

@@ -26,6 +26,8 @@ def role_with_policy(
         max_session_duration=args.max_session_duration,
         assume_role_policy=document_input(args.trust, external_id),
         tags={"iam-baseline:service": args.service} if args.service else None,
+        # The organisation's boundary (organizationBoundary) when it requires one; None (no input at all) otherwise, as before.
+        permissions_boundary=args.permissions_boundary,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=trusted_principals),
     )
     attachments = [grant_attachment(grant, role, parent) for grant in args.grant_policies]

@@ -66,6 +66,8 @@ GUARDS = {
     "ConfineIamToServicePath": "by design: the service changes IAM only under its own path {path}; create the role or policy there (path={path!r})",
     "DenyIamGroups": "by design: no service changes IAM groups",
     "RequireServiceBoundary": "program: give the role or user it creates permissions_boundary={boundary!r}",
+    "RequireOrganizationBoundary": "program: give the role or user it creates the organisation's boundary, permissions_boundary={boundary!r}",
+    "AttachOnlyOwnPolicies": "program: attach only managed policies the service created under its own path {path}, or use an inline policy",
     "KeepBoundaries": "by design: a permissions boundary is never removed",
     "DenyBaselineState": "by design: the baseline's own state is off limits",
     "DenyHandoffWrites": "by design: only the baseline writes the handoff stacks",

@@ -40,6 +40,8 @@ class ExpectedAccount:
     bucket_policy: dict[str, Any]
     kms: bool
     oidc_provider_arn: str | None = None  # modes github and both
+    # organizationBoundary: the boundary every principal, the baseline's and those services create, must carry.
+    organization_boundary: str | None = None
 
 
 def _document(value: Any) -> dict[str, Any]:
@@ -107,7 +109,29 @@ def verify_principals(
         live = iam.get_role(RoleName=role["RoleName"])["Role"]
         if "PermissionsBoundary" not in live:
             findings.append(Finding("drift-unbounded", f"role/{role['RoleName']}", "a service created it without its permissions boundary"))
+        elif expected.organization_boundary and (carried := _boundary_of(live)) != expected.organization_boundary:
+            detail = f"a service created it with boundary {carried}, not the organisation's {expected.organization_boundary}"
+            findings.append(Finding("drift-unbounded", f"role/{role['RoleName']}", detail))
     return findings
+
+
+def _boundary_of(live: dict[str, Any]) -> str | None:
+    """Return the ARN of the permissions boundary a live role or user carries, or None."""
+    arn = live.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+    return str(arn) if arn is not None else None
+
+
+def _boundary_drift(p: Principal, where: str, live: dict[str, Any]) -> list[Finding]:
+    """Return a finding when a principal no longer carries the boundary the baseline gave it, or carries another."""
+    if p.boundary_arn is None:
+        return []
+    name = p.boundary[0] if p.boundary else p.boundary_arn
+    if not live.get("PermissionsBoundary"):
+        return [Finding("drift-changed", where, f"its permissions boundary {name} is gone")]
+    carried = _boundary_of(live)
+    if carried is not None and carried != p.boundary_arn:
+        return [Finding("drift-changed", where, f"its permissions boundary is {carried}, expected {p.boundary_arn}")]
+    return []
 
 
 def _paged(iam: Any, operation: str, key: str, **kwargs: Any) -> Iterable[dict[str, Any]]:
@@ -123,6 +147,7 @@ def _verify_role(p: Principal, where: str, iam: Any) -> list[Finding]:
     found = []
     if live.get("Path") != p.path:
         found.append(Finding("drift-changed", where, f"path is {live.get('Path')}, expected {p.path}"))
+    found += _boundary_drift(p, where, live)
     if p.max_session is not None and live.get("MaxSessionDuration") != p.max_session:
         found.append(Finding("drift-changed", where, f"max session is {live.get('MaxSessionDuration')} s, expected {p.max_session} s"))
     if p.trust is not None and _normalised(_document(live["AssumeRolePolicyDocument"])) != _normalised(p.trust):
@@ -166,8 +191,7 @@ def _verify_user(p: Principal, where: str, iam: Any, now: datetime, max_key_age_
         return [Finding("drift-missing", where, "does not exist")]
     live = answer["User"]
     found = []
-    if p.boundary is not None and not live.get("PermissionsBoundary"):
-        found.append(Finding("drift-changed", where, f"its permissions boundary {p.boundary[0]} is gone"))
+    found += _boundary_drift(p, where, live)
     found += [Finding("drift-attached", where, f"managed policy {a['PolicyArn']} is attached")
               for a in iam.list_attached_user_policies(UserName=p.name)["AttachedPolicies"]]  # fmt: skip
     found += [
@@ -267,6 +291,7 @@ def expected_account(rendering: Rendering) -> ExpectedAccount:
         bucket_policy=json.loads(bucket_policy.inputs["policy"]),
         kms=bool(rendering.of_type("aws:kms/key:Key")),
         oidc_provider_arn=outputs.get("oidcProviderArn"),
+        organization_boundary=next((p.external_boundary for p in principals.values() if p.external_boundary), None),
     )
 
 

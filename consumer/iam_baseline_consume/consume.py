@@ -4,6 +4,7 @@
     aws_provider = provider_for("public-api")  # stack from IAM_BASELINE_HANDOFF_STACK
     aws.sqs.Queue("jobs", opts=pulumi.ResourceOptions(provider=aws_provider))
     queue_provider = provider_for("public-api", component="queue")  # a service split into components
+    aws_provider = provider_for("public-api", preview=True)  # `pulumi preview` on a pull request: the read-only role
 
 It reads the service's own handoff stack (`organization/iam-baseline-handoff/<stack>.<project>`,
 published by `python -m baseline publish`), never the baseline's stack: the handoff holds only this
@@ -60,6 +61,16 @@ def select_role(
     return handoff_role
 
 
+def select_preview_role(role: Mapping[str, Any], preview_role: Mapping[str, Any] | None, unit: str) -> Mapping[str, Any]:
+    """Return the preview role of a unit (`previewRole` of the service, or of its component's entry)."""
+    if not preview_role:
+        raise ServiceNotInBaseline(
+            f"{unit!r} has no preview role in the baseline: set iam-baseline:previewRoles true in the baseline's stack "
+            "and publish its handoff stacks again"
+        )
+    return preview_role
+
+
 def assume_role_args(role: Mapping[str, Any], service: str, session_name: str, duration: str) -> list[dict[str, str]]:
     """Return the provider's assume-role settings for a static-key CI principal."""
     if "externalId" not in role:
@@ -109,12 +120,20 @@ def iam_placement(service: str, stack: str | None = None, *, component: str | No
     return {"path": settings.apply(lambda s: s["path"]), "permissions_boundary": settings.apply(lambda s: s["permissions_boundary"])}
 
 
-def _role(service: str, stack: str, component: str | None) -> pulumi.Output[Mapping[str, Any]]:
-    """Return the role `service` (or its `component`) deploys as, from its handoff stack, once the stack is checked to be its own."""
+def _role(service: str, stack: str, component: str | None, preview: bool = False) -> pulumi.Output[Mapping[str, Any]]:
+    """Return the role `service` (or its `component`) deploys as, from its handoff stack, once the stack is checked to be its own;
+    with `preview`, its read-only preview role instead."""
     ref = handoff_reference(stack)
     owner = ref.require_output("service").apply(lambda s: check_handoff(s, service, stack))
-    return pulumi.Output.all(ref.get_output("role"), ref.get_output("components"), owner).apply(
+    role = pulumi.Output.all(ref.get_output("role"), ref.get_output("components"), owner).apply(
         lambda values: select_role(values[0], values[1], service, component)
+    )
+    if not preview:
+        return role
+    unit = f"{service}-{component}" if component else service
+    own_preview = ref.get_output("previewRole")
+    return pulumi.Output.all(role, own_preview).apply(
+        lambda values: select_preview_role(values[0], values[0].get("previewRole") if component else values[1], unit)
     )
 
 
@@ -127,19 +146,22 @@ def provider_for(
     region: str | None = None,
     web_identity_token_file: str | None = None,
     component: str | None = None,
+    preview: bool = False,
     opts: pulumi.ResourceOptions | None = None,
 ) -> aws.Provider:
     """Return an aws.Provider that assumes `service`'s provisioning role, read from its handoff `stack`;
-    with `component`, that component's role (a service split into components holds one provider each).
+    with `component`, that component's role (a service split into components holds one provider each);
+    with `preview`, the read-only preview role instead (baseline `previewRoles`), for `pulumi preview` on a
+    pull request: it describes resources and reads the service's state, and can change nothing.
 
     With the static CI key in the environment it assumes the role with its external ID; with
     `web_identity_token_file` (GitHub OIDC) it exchanges that token for the role instead.
     """
     stack = resolve_handoff_stack(stack)
     ref = handoff_reference(stack)
-    role = _role(service, stack, component)
+    role = _role(service, stack, component, preview)
     unit = f"{service}-{component}" if component else service
-    session = session_name or f"ci-{unit}"[:64]
+    session = session_name or f"ci-{'preview-' if preview else ''}{unit}"[:64]
     args: dict[str, Any] = {
         "region": region or ref.require_output("region"),
         "allowed_account_ids": ref.require_output("accountId").apply(lambda a: [a]),
@@ -161,4 +183,5 @@ def provider_for(
                 duration=duration,
             )
         ]
+    # The same resource name with `preview`: the preview then shows exactly the diff `pulumi up` would apply.
     return aws.Provider(f"{unit}-deployer", opts=opts, **args)

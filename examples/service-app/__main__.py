@@ -13,6 +13,7 @@ provider = provider_for(
     service,
     stack=config.get("handoffStack"),  # else $IAM_BASELINE_HANDOFF_STACK, a variable `handoff` gives the repository
     web_identity_token_file=config.get("webIdentityTokenFile"),  # set by the OIDC workflow
+    preview=config.get_bool("preview") or False,  # set by the pull-request job: the read-only preview role
 )
 deploy = pulumi.ResourceOptions(provider=provider)
 

@@ -139,3 +139,25 @@ def test_the_oidc_workflow_requests_a_token_for_its_environment():
     assert oidc["jobs"]["deploy"]["environment"] == "production"
     steps = oidc["jobs"]["deploy"]["steps"]
     assert any(s.get("uses", "").startswith("aws-actions/configure-aws-credentials") for s in steps)
+
+
+@pytest.mark.parametrize(("handoff_file", "config"), [("handoff.json", {}), ("handoff-oidc.json", {"webIdentityTokenFile": "/tmp/token"})])
+def test_a_pull_request_previews_through_the_preview_role(handoff_file, config):
+    handoff = json.loads((TESTS / handoff_file).read_text())
+    preview_role = handoff["stack"]["previewRole"]
+    assert handoff["variables"]["IAM_BASELINE_PREVIEW_ROLE_ARN"] == preview_role["arn"] != handoff["stack"]["role"]["arn"]
+    provider = provider_of(run(handoff_file, preview="true", **config))
+    if "webIdentityTokenFile" in config:
+        web = provider["inputs"]["assumeRoleWithWebIdentity"]
+        web = json.loads(web) if isinstance(web, str) else web
+        assert web["roleArn"] == preview_role["arn"] and web["sessionName"] == "ci-preview-etl-processor"
+    else:
+        (assume,) = secret_value(provider["inputs"]["assumeRoles"])
+        assert assume == {
+            "roleArn": preview_role["arn"],
+            "externalId": preview_role["externalId"],
+            "sessionName": "ci-preview-etl-processor",
+            "duration": "1h",
+        }
+        assert preview_role["externalId"] != handoff["stack"]["role"]["externalId"]
+        assert "IAM_BASELINE_PREVIEW_EXTERNAL_ID" in handoff["secretNames"]
