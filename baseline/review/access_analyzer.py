@@ -20,13 +20,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import botocore.config
 import botocore.exceptions
 
 from baseline.aws import arns
 from baseline.aws.arns import AccountContext
 from baseline.aws.catalog import CREDENTIAL_MINTING_ACTIONS
+from baseline.aws.clients import one_line, standard_client
 from baseline.offline.engine import Rendering
 from baseline.review.principals import Principal
 
@@ -129,17 +129,8 @@ class LiveReport:
 
 def access_analyzer_client(default_region: str) -> Any:
     """Return one Access Analyzer client from the standard AWS chain (its region, else `default_region`)."""
-    try:
-        session = boto3.session.Session()
-        if session.get_credentials() is None:
-            raise LiveCheckError(
-                "review --live: no AWS credentials in the standard chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws, SSO); "
-                "run without --live for the offline review"
-            )
-        config = botocore.config.Config(retries={"mode": "adaptive", "max_attempts": 8})
-        return session.client("accessanalyzer", region_name=session.region_name or default_region, config=config)
-    except botocore.exceptions.BotoCoreError as error:
-        raise LiveCheckError(f"review --live: could not reach AWS: {_one_line(error)}") from None
+    config = botocore.config.Config(retries={"mode": "adaptive", "max_attempts": 8})
+    return standard_client("accessanalyzer", default_region, LiveCheckError, "review --live", config=config)
 
 
 def documents(principals: dict[str, Principal], rendering: Rendering) -> list[Document]:
@@ -228,7 +219,7 @@ def validate(client: Any, docs: Iterable[Document], pace: Callable[[], None]) ->
             for page in _pages(client, kwargs, pace):
                 answers[key] += page.get("findings", [])
         for f in answers[key]:
-            findings.append(LiveFinding(f["findingType"], f["issueCode"], doc.principal, doc.name, _one_line(f.get("findingDetails", ""))))
+            findings.append(LiveFinding(f["findingType"], f["issueCode"], doc.principal, doc.name, one_line(f.get("findingDetails", ""))))
     return findings
 
 
@@ -262,7 +253,7 @@ def check(client: Any, checks: Iterable[Promise], pace: Callable[[], None]) -> l
                 reasons = "; ".join(r.get("description", "") for r in answer.get("reasons", []) if r.get("description"))
                 asked = ", ".join([*actions[:4], *resources[:2]]) + (" …" if len(actions) > 4 or len(resources) > 2 else "")
                 detail = f"may grant {asked}: {answer.get('message', '')}" + (f" ({reasons})" if reasons else "")
-                findings.append(LiveFinding("FAIL", promise.name, promise.principal, promise.document, _one_line(detail)))
+                findings.append(LiveFinding("FAIL", promise.name, promise.principal, promise.document, one_line(detail)))
                 break  # one failure is enough to break this promise for this document
     return findings
 
@@ -281,13 +272,9 @@ def live_review(client: Any, rendering: Rendering, principals: dict[str, Princip
         findings = validate(client, docs, pace) + check(client, questions, pace)
     except botocore.exceptions.ClientError as error:
         err = error.response.get("Error", {})
-        raise LiveCheckError(f"review --live: could not check: {err.get('Code', '?')}: {_one_line(err.get('Message', ''))}") from None
+        raise LiveCheckError(f"review --live: could not check: {err.get('Code', '?')}: {one_line(err.get('Message', ''))}") from None
     except botocore.exceptions.BotoCoreError as error:
-        raise LiveCheckError(f"review --live: could not check: {_one_line(error)}") from None
+        raise LiveCheckError(f"review --live: could not check: {one_line(error)}") from None
     order = {t: i for i, t in enumerate(("FAIL", *FINDING_TYPES))}
     findings.sort(key=lambda f: (order.get(f.type, len(order)), f.principal, f.document, f.code))
     return LiveReport(client.meta.region_name, len(docs), sorted({q.name for q in questions}), pace.calls, findings)
-
-
-def _one_line(text: object) -> str:
-    return " ".join(str(text).split())

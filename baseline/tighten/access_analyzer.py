@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from baseline.aws.catalog import get_actions_matching
+from baseline.aws.clients import one_line, standard_client
 from baseline.design.policies import as_list, iter_statements
 
 MAX_DAYS = 90
@@ -32,18 +33,7 @@ class GenerationError(Exception):
 
 def analyzer_client(default_region: str) -> Any:
     """Return an Access Analyzer client from the standard AWS chain, or raise GenerationError without credentials."""
-    import boto3
-    import botocore.exceptions
-
-    try:
-        session = boto3.session.Session()
-        if session.get_credentials() is None:
-            raise GenerationError(
-                "tighten --access-analyzer: no AWS credentials in the standard chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws, SSO)"
-            )
-        return session.client("accessanalyzer", region_name=session.region_name or default_region)
-    except botocore.exceptions.BotoCoreError as error:
-        raise GenerationError(f"tighten --access-analyzer: {_one_line(error)}") from None
+    return standard_client("accessanalyzer", default_region, GenerationError, "tighten --access-analyzer")
 
 
 def generated_actions(
@@ -85,7 +75,7 @@ def generated_actions(
             return actions_of(answer.get("generatedPolicyResult", {}))
         if status in ("FAILED", "CANCELED"):
             error = details.get("jobError") or {}
-            why = f": {error.get('code')}: {_one_line(error.get('message', ''))}" if error else ""
+            why = f": {error.get('code')}: {one_line(error.get('message', ''))}" if error else ""
             raise GenerationError(f"tighten --access-analyzer: policy generation {job} {status}{why}")
         if waited >= max_wait_seconds:
             raise GenerationError(f"tighten --access-analyzer: policy generation {job} still {status} after {max_wait_seconds:g} s")
@@ -114,11 +104,7 @@ def _call(method: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, Any
         return method(**kwargs)
     except botocore.exceptions.ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
-        hint = ERROR_HINTS.get(code) or _one_line(error.response.get("Error", {}).get("Message", "") or str(error))
+        hint = ERROR_HINTS.get(code) or one_line(error.response.get("Error", {}).get("Message", "") or str(error))
         raise GenerationError(f"tighten --access-analyzer: {code}: {hint}") from None
     except botocore.exceptions.BotoCoreError as error:
-        raise GenerationError(f"tighten --access-analyzer: {_one_line(error)}") from None
-
-
-def _one_line(error: object) -> str:
-    return " ".join(str(error).split())
+        raise GenerationError(f"tighten --access-analyzer: {one_line(error)}") from None

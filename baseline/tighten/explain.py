@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from baseline.aws.catalog import get_actions_matching
+from baseline.aws.clients import standard_client
 from baseline.review.principals import Principal
 from baseline.tighten.evaluate import Decision, evaluate
 from baseline.tighten.roles import Baseline, ServiceRole
@@ -222,18 +223,9 @@ def decode(client: Any, encoded: str, source: str) -> Denial:
 
 def sts_client(default_region: str) -> Any:
     """Return an STS client from the standard AWS chain, or raise ExplainInputError without credentials."""
-    import boto3
-    import botocore.exceptions
-
-    try:
-        session = boto3.session.Session()
-        if session.get_credentials() is None:
-            raise ExplainInputError(
-                "--message: decoding needs AWS credentials allowed sts:DecodeAuthorizationMessage (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws, SSO)"
-            )
-        return session.client("sts", region_name=session.region_name or default_region)
-    except botocore.exceptions.BotoCoreError as error:
-        raise ExplainInputError(f"--message: {' '.join(str(error).split())}") from None
+    return standard_client(
+        "sts", default_region, ExplainInputError, "--message: decoding needs AWS credentials allowed sts:DecodeAuthorizationMessage"
+    )
 
 
 def resolve_encoded(denials: Iterable[Denial], client: Callable[[], Any]) -> list[Denial | Explanation]:
