@@ -79,7 +79,30 @@ def test_plan_command_prints_every_principal_and_the_outputs():
     ):
         assert heading in result.stdout, f"plan output lacks {heading!r}"
     assert '"externalId": "[secret]"' in result.stdout and '"secretAccessKey": "[secret]"' in result.stdout
-    assert "ec2:DeleteSecurityGroup" in result.stderr  # the dropped prod action is called out
+    assert result.stderr == "", "the shipped prod stack names no action that plan has to drop or warn about"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_shipped_stacks_review_clean(stack):
+    """The shipped examples are what users copy: they must pass their own review, no error and no warning."""
+    result = run_cli("review", "--stack", stack, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    problems = [f for f in data["findings"] if f["severity"] in ("error", "warning")]
+    assert problems == [], f"shipped {stack} stack: {problems}"
+    assert data["summary"]["error"] == 0 and data["summary"]["warning"] == 0
+    plan = run_cli("plan", "--stack", stack)
+    assert plan.returncode == 0 and plan.stderr == "", plan.stderr
+
+
+def test_plan_calls_out_a_destructive_action_it_drops_in_prod(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: iam-baseline\nruntime: python\n")
+    services = {"api": {"actions": ["ec2:Describe*", "ec2:CreateSecurityGroup", "ec2:DeleteSecurityGroup"]}}
+    config = {"iam-baseline:environment": "prod", "iam-baseline:accountId": "123456789012", "iam-baseline:services": services}
+    (tmp_path / "Pulumi.prod.yaml").write_text(yaml.safe_dump({"config": config}))
+    result = run_cli("plan", "--stack", "prod", "--project-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "iam-baseline:services.api.actions[2]: 'ec2:DeleteSecurityGroup' is destructive and is not granted" in result.stderr
 
 
 def test_plan_json_is_machine_readable():

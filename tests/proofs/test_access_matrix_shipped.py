@@ -27,13 +27,16 @@ def test_shipped_etl_role_is_held_to_its_resource_arns(shipped):
     with shipped.enforced():
         s3, sqs = shipped.as_role(etl, "s3"), shipped.as_role(etl, "sqs")
         s3.create_bucket(Bucket=f"acme-etl-{suffix}", CreateBucketConfiguration={"LocationConstraint": shipped.region})
-        s3.put_object(Bucket=f"acme-etl-{suffix}", Key="in/x.csv", Body=b"a,b")
+        s3.put_bucket_tagging(Bucket=f"acme-etl-{suffix}", Tagging={"TagSet": [{"Key": "team", "Value": "etl"}]})
         assert denied(s3.create_bucket, Bucket=f"not-etl-{suffix}", CreateBucketConfiguration={"LocationConstraint": shipped.region})
+        # It manages its buckets, never their data: no object call was granted.
+        assert denied(s3.put_object, Bucket=f"acme-etl-{suffix}", Key="in/x.csv", Body=b"a,b")
         # moto checks a queue that does not exist yet against "*", so the queues are made up front.
-        assert denied(sqs.send_message, QueueUrl=shipped.queue_urls["billing"], MessageBody="go")
-        sqs.send_message(QueueUrl=shipped.queue_urls["etl"], MessageBody="go")
+        assert denied(sqs.set_queue_attributes, QueueUrl=shipped.queue_urls["billing"], Attributes={"DelaySeconds": "5"})
+        sqs.set_queue_attributes(QueueUrl=shipped.queue_urls["etl"], Attributes={"DelaySeconds": "5"})
+        assert denied(sqs.send_message, QueueUrl=shipped.queue_urls["etl"], MessageBody="go"), "no data-plane call"
         assert denied(shipped.as_role(etl, "dynamodb").list_tables), "etl-processor was never granted DynamoDB"
-        assert denied(s3.delete_object, Bucket=f"acme-etl-{suffix}", Key="in/x.csv") is (shipped.stack == "prod")
+        assert denied(s3.delete_bucket, Bucket=f"acme-etl-{suffix}") is (shipped.stack == "prod")
 
 
 def test_shipped_roles_cannot_assume_each_other(shipped):

@@ -126,10 +126,24 @@ def test_data_exfiltration_comes_from_cloudsplaining_list():
     assert {"s3:GetObject", "secretsmanager:GetSecretValue", "ssm:GetParameter"} <= set(data_exfiltration_actions())
 
 
-def test_shipped_prod_names_public_apis_ecs_exec_and_rds_sharing_and_etls_glue_catalog_policy():
-    result = run_cli("review", "--stack", "prod", "--json")
-    assert result.returncode == 0, result.stderr
-    found = {(f["code"], f["location"]): f["detail"] for f in json.loads(result.stdout)["findings"] if f["code"] in NEW_CODES}
+# The grants the shipped stacks held before issue #23: whole-service wildcards for an ECS/ALB/RDS API on
+# "*", and for an ETL processor on every Glue resource of its region and its own buckets and queues.
+BROAD = {
+    "services": {
+        "public-api": {
+            "actions": ["ecs:*", "elasticloadbalancing:*", "rds:*", "route53:*", "logs:*", "ec2:Describe*", "ec2:CreateSecurityGroup"],
+            "resources": ["*"],
+        },
+        "etl-processor": {
+            "actions": ["glue:*", "s3:*", "sqs:*"],
+            "resources": ["arn:aws:glue:eu-west-1:*:*", "arn:aws:s3:::acme-etl-*", "arn:aws:sqs:eu-west-1:*:etl-*"],
+        },
+    }
+}
+
+
+def test_broad_service_wildcards_name_ecs_exec_rds_sharing_and_glues_catalog_policy():
+    found = {(f.code, f.location): f.detail for f in findings(reviewed(BROAD, "prod"))}
     assert set(found) == {
         ("act-as-principal", "service/public-api"),
         ("resource-exposure", "service/public-api"),
@@ -141,6 +155,15 @@ def test_shipped_prod_names_public_apis_ecs_exec_and_rds_sharing_and_etls_glue_c
     assert "glue:PutResourcePolicy" in found[("resource-exposure", "service/etl-processor")]
     # Its s3:* and sqs:* are scoped to its own names: no exposure or exfiltration finding names them.
     assert not any("s3:" in d or "sqs:" in d for d in found.values())
+
+
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_shipped_stacks_grant_nothing_that_reaches_past_their_services(stack):
+    result = run_cli("review", "--stack", stack, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [f for f in data["findings"] if f["code"] in NEW_CODES] == []
+    assert [f for f in data["findings"] if f["severity"] in ("error", "warning")] == []
 
 
 # -- component manifests ---------------------------------------------------------------------------
