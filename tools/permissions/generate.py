@@ -834,7 +834,9 @@ def select_case(body: str, case: str) -> str:
     return "".join(out)
 
 
-PASS_ROLE_INPUT = re.compile(r"(^role$|^roles$|^roleArns?$|Role$|RoleArn$|RoleArns$|^iamRoles?$|InstanceProfile$|^credentialsArn$|CredentialsArn$)")
+PASS_ROLE_INPUT = re.compile(
+    r"(^role$|^roles$|^roleArns?$|Role$|RoleArn$|RoleArns$|^iamRoles?$|InstanceProfile$|^credentialsArn$|CredentialsArn$)"
+)
 
 
 def resource_row(provider: Provider, analyzer: Analyzer, mapper: Mapper, token: PulumiToken, registration: Registration) -> dict[str, Any]:
