@@ -8,7 +8,9 @@ checked to show no changes. Each step is data (title and the equivalent CLI comm
 
 from __future__ import annotations
 
+import argparse
 import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,3 +165,23 @@ class AutomationRunner:
         import pulumi.automation as auto
 
         return auto
+
+
+def add_arguments(boot: argparse.ArgumentParser) -> None:
+    """Declare bootstrap's arguments on its subcommand parser."""
+    boot.add_argument("--stack", required=True, help="the baseline stack to stand up, e.g. prod")
+    boot.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
+    boot.add_argument("--local-dir", type=Path, default=Path(".pulumi-bootstrap"), help="local backend folder for the first run")
+    boot.add_argument("--secrets-provider", help="e.g. awskms://alias/iam-baseline?region=eu-west-1 (default: passphrase)")
+    boot.add_argument("--dry-run", action="store_true", help="print every step and its CLI command; change nothing")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the bootstrap steps (or print them, with --dry-run); exit 1 when a step fails."""
+    try:
+        runner = AutomationRunner(args.project_dir)
+        run_bootstrap(args.stack, runner, local_dir=args.local_dir, secrets_provider=args.secrets_provider, dry_run=args.dry_run)
+    except BootstrapError as error:
+        print(f"bootstrap stopped: {error}", file=sys.stderr)
+        return 1
+    return 0

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from baseline.cli.main import UsageError
+from baseline.cli.common import UsageError
 
 DEFAULT_TIMEOUT = 60.0
 BASELINE_PROGRAM = "baseline.stack.program:run_stack"  # run in discover's child, by name: the CLI itself never imports Pulumi

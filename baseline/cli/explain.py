@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from baseline.cli.main import UsageError
+from baseline.cli.common import UsageError
 
 
 def add_arguments(command: argparse.ArgumentParser) -> None:

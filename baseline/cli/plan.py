@@ -1,22 +1,43 @@
-"""The offline plan: per principal, its trust and permission policies, then the stack outputs."""
+"""`iam-baseline plan`, the offline plan: per principal, its trust and permission policies, then the stack outputs."""
 
 from __future__ import annotations
 
+import argparse
 import json
-from typing import Any
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from baseline.cli.common import render
 from baseline.design import quotas
 from baseline.design.policies import MASK, mask_external_ids, policy_json
-from baseline.offline.engine import Rendering, Secret
-from baseline.review.principals import collect_principals
+
+if TYPE_CHECKING:
+    from baseline.offline.engine import Rendering
 
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 BUCKET_POLICY_MAX_CHARS = 20_480  # S3 bucket policy size limit
 
 
+def add_arguments(plan: argparse.ArgumentParser) -> None:
+    """Declare plan's arguments on its subcommand parser."""
+    plan.add_argument("--stack", required=True, help="stack name; its config is read from Pulumi.<stack>.yaml")
+    plan.add_argument("--project-dir", type=Path, default=Path("."), help="folder holding Pulumi.<stack>.yaml (default: .)")
+    plan.add_argument("--json", action="store_true", help="print the outputs and every document as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Render the stack offline and print its plan, as text or JSON."""
+    data = plan_data(render(args.project_dir, args.stack))
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n" if args.json else format_plan(data))
+    return 0
+
+
 def mask_secrets(value: Any) -> Any:
     """Return outputs with every secret replaced by a mask, ready to print."""
+    from baseline.offline.engine import Secret  # here, not above: parsing the command line never imports Pulumi
+
     if isinstance(value, Secret):
         return MASK
     if isinstance(value, dict):
@@ -43,6 +64,8 @@ def _inline_limit(kind: str, label: str) -> int:
 
 def plan_data(rendering: Rendering) -> dict[str, Any]:
     """Return the plan as data: every principal with its policies, the bucket policy, the outputs."""
+    from baseline.review.principals import collect_principals
+
     principals: dict[str, Any] = {}
     ctx = rendering.ctx
     for p in collect_principals(rendering).values():

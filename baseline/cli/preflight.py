@@ -14,7 +14,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from baseline.cli.main import UsageError
+from baseline.cli.common import UsageError
 
 DEFAULT_TIMEOUT = 60.0
 

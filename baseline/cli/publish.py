@@ -8,9 +8,12 @@ role may read its key in the bucket. `publish` runs after every `pulumi up` of t
 
 from __future__ import annotations
 
+import argparse
+import shutil
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
+from baseline.cli.common import UsageError, add_outputs_source, outputs_with_secrets
 from baseline.design.handoff import SECRET_HANDOFF_OUTPUTS, handoff_stack_outputs, holds_external_id, service_entry
 
 PASSPHRASE_ENV = "PULUMI_CONFIG_PASSPHRASE"
@@ -118,3 +121,35 @@ class AutomationPublisher:
 
     def remove(self, stack: str, backend_url: str) -> None:
         self._workspace(backend_url, stack.split("/")[1]).remove_stack(stack)
+
+
+def add_arguments(pub: argparse.ArgumentParser) -> None:
+    """Declare publish's arguments on its subcommand parser."""
+    add_outputs_source(pub)
+    pub.add_argument("--service", action="append", help="publish only this service (repeatable; default: every service)")
+    pub.add_argument("--dry-run", action="store_true", help="name the stacks that would be written; change nothing")
+    pub.add_argument(
+        "--prune", action="store_true", help="also name the handoff stacks of services no longer in the config; remove them with --yes"
+    )
+    pub.add_argument("--yes", action="store_true", help="with --prune: remove the stacks it names")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Publish (or name, with --dry-run) each service's handoff stack; with --prune, name or remove stale ones."""
+    from baseline.design.handoff import UnknownService
+
+    if args.yes and not args.prune:
+        raise UsageError("--yes confirms --prune's removals; give --prune too")
+    outputs = outputs_with_secrets(args)
+    if (args.prune or not args.dry_run) and shutil.which("pulumi") is None:
+        raise UsageError(
+            "publish needs the Pulumi CLI and credentials that may write the state bucket (--prune lists the bucket's stacks too); "
+            "--dry-run without --prune names the stacks"
+        )
+    try:
+        publish_handoffs(outputs, AutomationPublisher(), args.service, dry_run=args.dry_run)
+        if args.prune:
+            prune_handoffs(outputs, AutomationPublisher(), confirmed=args.yes and not args.dry_run)
+    except UnknownService as error:
+        raise UsageError(f"--service: {error}") from None
+    return 0

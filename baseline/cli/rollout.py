@@ -9,11 +9,17 @@ run by a `Runner`; `AutomationRunner` drives the Pulumi Automation API, tests us
 
 from __future__ import annotations
 
+import argparse
+import shutil
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
+
+from baseline.cli.common import UsageError
 
 
 @dataclass(frozen=True)
@@ -129,3 +135,45 @@ def assume_with_sts(role_arn: str, session_name: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
         "AWS_SESSION_TOKEN": credentials["SessionToken"],
     }
+
+
+def add_arguments(roll: argparse.ArgumentParser) -> None:
+    """Declare rollout's arguments on its subcommand parser."""
+    roll.add_argument("--stacks", required=True, help="comma-separated stacks, in order, e.g. dev,staging,prod")
+    roll.add_argument("--parallel", type=int, default=1, help="stacks at once (default 1); no new stack starts after a failure")
+    roll.add_argument("--dry-run", action="store_true", help="preview instead of up, and verify nothing")
+    roll.add_argument("--project-dir", type=Path, default=Path("."), help="the iam-baseline project (default: .)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Roll out every stack of --stacks, then print the summary; exit 1 unless each went up (or previewed) clean."""
+    from baseline.design.config import decode_pulumi_config, parse_config
+    from baseline.offline.stack_files import load_stack_config
+
+    stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
+    if not stacks or args.parallel < 1:
+        raise UsageError("--stacks: give one or more stack names, comma-separated (e.g. dev,staging,prod); --parallel at least 1")
+    targets = []
+    for stack in stacks:  # every stack's config is checked before any stack is touched
+        rollout_config = parse_config(decode_pulumi_config(load_stack_config(args.project_dir, stack)[0]), stack).rollout
+        targets.append(Target(stack, rollout_config.profile, rollout_config.role_arn))
+    if shutil.which("pulumi") is None:
+        raise UsageError("rollout needs the Pulumi CLI and credentials for each account (rollout.profile or rollout.roleArn)")
+
+    def verifier(stack: str, outputs: dict[str, Any], env: Any) -> int:
+        import boto3
+
+        session = boto3.Session(
+            profile_name=env.get("AWS_PROFILE"), aws_access_key_id=env.get("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY"), aws_session_token=env.get("AWS_SESSION_TOKEN"),
+            region_name=outputs["region"],
+        )  # fmt: skip
+        from baseline.verify.check import check_account
+
+        return len(check_account(args.project_dir, stack, outputs, session.client("iam"), session.client("s3"), simulator=True))
+
+    results = rollout(
+        targets, AutomationRunner(str(args.project_dir)), assume_with_sts, verifier, parallel=args.parallel, dry_run=args.dry_run
+    )
+    sys.stdout.write(format_summary(results))
+    return 0 if all(r.status in ("updated", "previewed") and r.verify in ("-", "clean") for r in results) else 1

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from baseline.cli.main import UsageError
+from baseline.cli.common import UsageError
 
 DEFAULT_MIN_DAYS = 14  # baseline.tighten.evidence.DEFAULT_MIN_DAYS; a test keeps them equal
 

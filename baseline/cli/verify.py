@@ -7,7 +7,20 @@ import argparse
 import json
 import sys
 
+from baseline.cli.common import UsageError, add_outputs_source, baseline_outputs
 from baseline.design.findings import Finding
+
+
+def add_arguments(ver: argparse.ArgumentParser) -> None:
+    """Declare verify's arguments on its subcommand parser."""
+    add_outputs_source(ver)
+    ver.add_argument("--json", action="store_true", help="print the findings as JSON")
+    ver.add_argument("--no-simulator", action="store_true", help="skip the effective-permission checks through IAM's policy simulator")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Verify the stack whose outputs --stack (--outputs, --offline) names against the live account."""
+    return verify_account(args, baseline_outputs(args))
 
 
 def format_verification(findings: list[Finding], stack: str) -> str:
@@ -21,11 +34,10 @@ def format_verification(findings: list[Finding], stack: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(args: argparse.Namespace, outputs: dict[str, object]) -> int:
+def verify_account(args: argparse.Namespace, outputs: dict[str, object]) -> int:
     """Verify one stack against the account of the operator's credentials and print the findings."""
     import boto3
 
-    from baseline.cli.main import UsageError
     from baseline.verify.check import check_account, unreadable_account
 
     region = str(outputs["region"])
