@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
@@ -323,24 +323,14 @@ def _plain(value: Any) -> Any:
     return {"path": str(getattr(value, "path", value))}
 
 
-def _consumer_refusal(error: BaseException | None) -> str | None:
-    """Return the message of iam_baseline_consume's refusal (another service's handoff stack, a missing component,
-    a service that may not create roles) somewhere in the error's chain, or None."""
-    from iam_baseline_consume import ServiceNotInBaseline
+E = TypeVar("E", bound=BaseException)
 
+
+def _in_chain(error: BaseException | None, kind: type[E]) -> E | None:
+    """Return the first exception of `kind` in the error's cause/context chain, or None."""
     seen = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, ServiceNotInBaseline):
-            return str(error)
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return None
-
-
-def _module_not_found(error: BaseException | None) -> ModuleNotFoundError | None:
-    seen = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, ModuleNotFoundError):
+        if isinstance(error, kind):
             return error
         seen.add(id(error))
         error = error.__cause__ or error.__context__
@@ -406,8 +396,12 @@ def child_main() -> int:
             "message": f"data source {error.token}, which has no offline stand-in (no installed provider package declares it)",
         }
     except BaseException as error:  # the program's own failure, reported to the caller
-        missing = _module_not_found(error)
-        handoff_mismatch = _consumer_refusal(error)
+        from iam_baseline_consume import ServiceNotInBaseline
+
+        missing = _in_chain(error, ModuleNotFoundError)
+        # iam_baseline_consume's refusal (another service's handoff stack, a missing component, no IAM placement)
+        refusal = _in_chain(error, ServiceNotInBaseline)
+        handoff_mismatch = None if refusal is None else str(refusal)
         if missing is not None:
             answer = {"kind": "missing-module", "module": missing.name or str(missing)}
         elif handoff_mismatch is not None:  # the user's mistake, not the program's: one line, no traceback
