@@ -59,9 +59,18 @@ def test_every_action_of_every_generated_row_is_in_the_catalogue(catalogue):
     assert not wrong, wrong[:10]
 
 
+def readings():
+    """Yield every generated row, and every second source's row kept beside a reviewed one as its crossCheck."""
+    for kind, token, row in generated_rows():
+        yield kind, token, row
+        if "crossCheck" in row:
+            yield kind, token, {**row["crossCheck"], "proved": False, "file": row["crossCheck"]["provenance"]["file"],
+                                "cfnType": row["crossCheck"]["provenance"].get("cfnType")}  # fmt: skip
+
+
 def test_generated_rows_record_their_provenance_and_are_unproved():
     sources = set()
-    for kind, token, row in generated_rows():
+    for kind, token, row in readings():
         provenance = row["provenance"]
         sources.add(provenance["source"])
         assert row["proved"] is False, token
@@ -149,7 +158,7 @@ def test_the_coverage_counts_rows_by_source_and_by_proved():
     total = totals(coverage_by_module().values())
     tokens = total.resources + total.functions
     assert total.count("hand") == len(get_tabled_resource_types()) + len(get_tabled_data_sources())
-    assert total.count("provider") > 1600 and total.count("cloudformation") > 200 and total.count("botocore") > 80
+    assert total.count("provider") > 2000, "the provider's code answers; CloudFormation and botocore only where it cannot"
     assert total.count("none") == 0, "every token has a row from some source, or one stating why it cannot have one yet"
     assert total.answered() > 0.9 * tokens
     assert total.proved == total.count("hand"), "only the hand rows are proved"
@@ -157,47 +166,74 @@ def test_the_coverage_counts_rows_by_source_and_by_proved():
     assert "proved" in report.splitlines()[0] and "cloudformation" in report.splitlines()[-1]
 
 
+def cross_check(token: str) -> dict:
+    """Return the second source's reading kept beside a reviewed row."""
+    table = get_generated_table()
+    row = table["resources"].get(token) or table["functions"][token]
+    assert row["provenance"]["source"] == "hashicorp/terraform-provider-aws", "the reviewed reading answers"
+    return row["crossCheck"]
+
+
 def test_a_cloudformation_row_keeps_the_resource_and_leaves_its_siblings_actions():
     """Read from AWS::Bedrock::Agent's schema: its create handler lists CreateAgent, PrepareAgent, the action group,
     knowledge base and collaborator actions (sibling pulumi resources), TagResource and iam:PassRole."""
-    agent = get_resource_permissions("aws:bedrock/agentAgent:AgentAgent")
-    assert agent is not None and not agent.proved
-    assert agent.provenance["source"] == "aws-cloudformation-schema" and agent.provenance["cfnType"] == "AWS::Bedrock::Agent"
-    assert agent.provenance["file"] == "aws-cloudformation-schema/aws-bedrock-agent.json"
-    assert {"bedrock:CreateAgent", "bedrock:PrepareAgent", "bedrock:GetAgent"} <= agent.create
-    assert "bedrock:DeleteAgent" in agent.delete and "bedrock:UpdateAgent" in agent.update
-    assert agent.tag == {"bedrock:TagResource"} and agent.untag == {"bedrock:UntagResource"}
-    assert "bedrock:CreateAgentActionGroup" not in agent.create, "an action group is its own pulumi resource"
-    assert agent.pass_role_inputs == ("agentResourceRoleArn",) and "iam:PassRole" not in agent.create
-    group = get_resource_permissions("aws:bedrock/agentAgentActionGroup:AgentAgentActionGroup")
-    assert group is not None and group.provenance["cfnType"] == "AWS::Bedrock::Agent"
-    assert "bedrock:CreateAgentActionGroup" in group.create and "bedrock:DeleteAgentActionGroup" in group.delete
-    assert not any(a.startswith("bedrock:CreateAgent") and a != "bedrock:CreateAgentActionGroup" for a in group.create)
+    agent = cross_check("aws:bedrock/agentAgent:AgentAgent")
+    assert agent["provenance"]["source"] == "aws-cloudformation-schema" and agent["provenance"]["cfnType"] == "AWS::Bedrock::Agent"
+    assert agent["provenance"]["file"] == "aws-cloudformation-schema/aws-bedrock-agent.json"
+    assert {"bedrock:CreateAgent", "bedrock:PrepareAgent", "bedrock:GetAgent"} <= set(agent["create"])
+    assert "bedrock:DeleteAgent" in agent["delete"] and "bedrock:UpdateAgent" in agent["update"]
+    assert agent["tag"] == ["bedrock:TagResource"] and agent["untag"] == ["bedrock:UntagResource"]
+    assert "bedrock:CreateAgentActionGroup" not in agent["create"], "an action group is its own pulumi resource"
+    assert agent["passRole"] == ["agentResourceRoleArn"] and "iam:PassRole" not in agent["create"]
+    group = cross_check("aws:bedrock/agentAgentActionGroup:AgentAgentActionGroup")
+    assert group["provenance"]["cfnType"] == "AWS::Bedrock::Agent"
+    assert "bedrock:CreateAgentActionGroup" in group["create"] and "bedrock:DeleteAgentActionGroup" in group["delete"]
+    assert not any(a.startswith("bedrock:CreateAgent") and a != "bedrock:CreateAgentActionGroup" for a in group["create"])
 
 
 def test_a_split_out_association_takes_only_its_actions_filed_by_verb():
     """AWS::WorkSpacesWeb::Portal lists AssociateBrowserSettings (create, update), DisassociateBrowserSettings
     (update, delete) and `GetPortal*` (read)."""
-    association = get_resource_permissions("aws:workspacesweb/browserSettingsAssociation:BrowserSettingsAssociation")
-    assert association is not None and association.provenance["cfnType"] == "AWS::WorkSpacesWeb::Portal"
-    assert association.create == {"workspaces-web:AssociateBrowserSettings"}
-    assert association.delete == {"workspaces-web:DisassociateBrowserSettings"}
-    assert association.read == {"workspaces-web:GetPortal"}
+    association = cross_check("aws:workspacesweb/browserSettingsAssociation:BrowserSettingsAssociation")
+    assert association["provenance"]["cfnType"] == "AWS::WorkSpacesWeb::Portal"
+    assert association["create"] == ["workspaces-web:AssociateBrowserSettings"]
+    assert association["delete"] == ["workspaces-web:DisassociateBrowserSettings"]
+    assert association["read"] == ["workspaces-web:GetPortal"]
 
 
-def test_a_cloudformation_row_whose_actions_the_catalogue_lacks_answers_nothing():
+def test_a_row_whose_actions_the_catalogue_lacks_answers_nothing_in_either_reading():
     row = get_generated_table()["resources"]["aws:ecs/daemon:Daemon"]
-    assert row["provenance"]["source"] == "aws-cloudformation-schema" and "ecs:CreateDaemon" in row["reason"]
+    assert "ecs:CreateDaemon" in row["notes"] and "ecs:CreateDaemon" in row["crossCheck"]["reason"] and row["reason"]
     assert get_resource_permissions("aws:ecs/daemon:Daemon") is None
 
 
 def test_botocore_rows_read_the_operations_the_functions_name_points_at():
-    versions = get_data_source_permissions("aws:bedrock/getAgentAgentVersions:getAgentAgentVersions")
-    assert versions is not None and versions.read == {"bedrock:ListAgentVersions"}
-    assert versions.provenance["source"] == "botocore-model" and versions.provenance["operations"] == ["ListAgentVersions"]
-    pool = get_data_source_permissions("aws:cognito/getUserPool:getUserPool")
-    assert pool is not None and pool.read == {"cognito-idp:DescribeUserPool", "cognito-idp:ListTagsForResource"}, "it outputs tags"
-    buses = get_data_source_permissions("aws:cloudwatch/getEventBuses:getEventBuses")
-    assert buses is not None and buses.read == {"events:ListEventBuses"}
+    versions = cross_check("aws:bedrock/getAgentAgentVersions:getAgentAgentVersions")
+    assert versions["read"] == ["bedrock:ListAgentVersions"]
+    assert versions["provenance"]["source"] == "botocore-model" and versions["provenance"]["operations"] == ["ListAgentVersions"]
+    pool = cross_check("aws:cognito/getUserPool:getUserPool")
+    assert set(pool["read"]) == {"cognito-idp:DescribeUserPool", "cognito-idp:ListTagsForResource"}, "it outputs tags"
+    buses = cross_check("aws:cloudwatch/getEventBuses:getEventBuses")
+    assert buses["read"] == ["events:ListEventBuses"]
+
+
+def test_the_reviewed_rows_agree_with_the_second_sources():
+    """The 2026-12 reviewed rows (read from the current provider code) against the CloudFormation and botocore
+    readings of the same types: what the reviewed rows name, the second source mostly names too (it names more:
+    sibling resources' and service-side actions)."""
+    named = shared = 0
+    for _, _, row in generated_rows():
+        other = row.get("crossCheck")
+        if not other or row.get("reason") or other.get("reason"):
+            continue
+        ours = {a for key in LIFECYCLE_SETS for a in row.get(key) or ()} | {a for v in (row.get("optional") or {}).values() for a in v}
+        theirs = {a for key in LIFECYCLE_SETS for a in other.get(key) or ()} | {
+            a for v in (other.get("optional") or {}).values() for a in v
+        }
+        named, shared = named + len(ours), shared + len(ours & theirs)
+    assert named > 1000 and shared / named > 0.9, (named, shared)
+
+
+def test_the_no_aws_call_function_answers_nothing():
     parse = get_data_source_permissions("aws:index/arnParse:arnParse")
     assert parse is not None and parse.no_aws_call and parse.read == frozenset()

@@ -645,6 +645,14 @@ def module_prefixes(table: dict[str, Any]) -> dict[str, set[str]]:
     return {module: {p for p, n in c.items() if n >= 2} for module, c in counts.items()}
 
 
+CROSS_CHECK_KEYS = ("create", "read", "update", "delete", "tag", "untag", "optional", "passRole", "reason", "provenance")
+
+
+def _cross_check(row: dict[str, Any]) -> dict[str, Any]:
+    """Return what a second source's row says, to keep beside a reviewed row."""
+    return {key: row[key] for key in CROSS_CHECK_KEYS if key in row}
+
+
 def fill(
     table: dict[str, Any],
     tokens: list[TokenLike],
@@ -654,14 +662,13 @@ def fill(
     pass_role_input: re.Pattern[str],
     log: Any = sys.stderr,
 ) -> dict[str, Any]:
-    """Replace the table's `source: none` rows with rows from the second sources; return what to record."""
+    """Replace the table's `source: none` rows: with the reviewed rows read from the current provider code where
+    there is one, else with rows from the second sources (CloudFormation schemas, botocore models). Where both
+    answer, the second source's row is kept beside the reviewed one as its `crossCheck` (never read by discover),
+    so the two independent readings can be compared. Return what to record."""
     resources, functions = table["resources"], table["functions"]
     counts: Counter[str] = Counter()
-    for token, row in sorted(CURRENT_PROVIDER_ROWS.items()):
-        target = resources if token.split(":")[2][:1].isupper() else functions
-        if token in target and is_none(target[token]):
-            target[token] = {**json.loads(json.dumps(row)), "proved": False}
-            counts["currentProvider"] += 1
+    second: dict[str, dict[str, Any]] = {}
     stats = CfnStats()
     if cfn_dir is not None:
         types = load_cfn_schemas(cfn_dir)
@@ -675,8 +682,7 @@ def fill(
             if matched is None:
                 continue
             cfn, how = matched
-            resources[token.token] = cfn_resource_row(token, cfn, how, siblings[token.module], pass_role_input, stats)
-            counts["cloudformation"] += 1
+            second[token.token] = cfn_resource_row(token, cfn, how, siblings[token.module], pass_role_input, stats)
     import botocore as botocore_package
 
     version = str(getattr(botocore_package, "__version__", ""))
@@ -684,8 +690,21 @@ def fill(
     for token in [t for t in tokens if t.kind == "function" and is_none(functions.get(t.token))]:
         row = botocore_function_row(token.token, matcher, mapper, version)
         if row is not None:
-            functions[token.token] = row
-            counts["botocore"] += 1
+            second[token.token] = row
+    for token, row in sorted(second.items()):
+        target = resources if token.split(":")[2][:1].isupper() else functions
+        if token in CURRENT_PROVIDER_ROWS:
+            counts["crossChecked"] += 1
+            continue
+        target[token] = row
+        counts["cloudformation" if target is resources else "botocore"] += 1
+    for token, row in sorted(CURRENT_PROVIDER_ROWS.items()):
+        target = resources if token.split(":")[2][:1].isupper() else functions
+        if token in target and is_none(target[token]):
+            target[token] = {**json.loads(json.dumps(row)), "proved": False}
+            if token in second:
+                target[token]["crossCheck"] = _cross_check(second[token])
+            counts["currentProvider"] += 1
     print(
         f"second sources: {dict(counts)}; CloudFormation actions normalised {sum(stats.normalised.values())}, "
         f"dropped {sum(stats.dropped.values())} ({len(stats.dropped)} distinct), left to siblings {sum(stats.sibling.values())}",
