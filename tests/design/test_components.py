@@ -240,7 +240,8 @@ def test_the_handoff_stack_exports_component_roles_as_secrets(split):
 
 def test_component_roles_count_toward_the_role_quota_and_their_trusts_are_sized():
     from baseline.aws.arns import AccountContext
-    from baseline.design.blueprint import design_baseline, role_names
+    from baseline.design.blueprint import role_names
+    from baseline.design.designer import design_baseline
 
     services = {f"s{i}": {"components": {f"c{j}": {"actions": ["sqs:ListQueues"]} for j in range(3)}} for i in range(260)}
     config = parse(services)

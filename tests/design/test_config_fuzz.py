@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from baseline.aws.catalog import get_actions_matching, globs_overlap
 from baseline.design import quotas
-from baseline.design.blueprint import design_baseline
 from baseline.design.config import BaselineConfig, decode_pulumi_config, parse_config
+from baseline.design.designer import design_baseline
 from baseline.design.findings import ConfigError
 from baseline.design.reference import CONFIG_KEYS, child_keys
 from tests.helpers import CTX, PROJECT_DIR, encode

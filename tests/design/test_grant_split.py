@@ -7,8 +7,9 @@ import pytest
 
 from baseline.aws.catalog import get_actions_for_service
 from baseline.design import quotas
-from baseline.design.blueprint import KMS_KEY_ID_PLACEHOLDER, design_baseline
+from baseline.design.blueprint import KMS_KEY_ID_PLACEHOLDER
 from baseline.design.config import parse_config
+from baseline.design.designer import design_baseline
 from baseline.design.findings import ConfigError
 from baseline.design.grant_split import layout_grant, split_grant
 from baseline.design.policies import iter_statements, policy_json, statement

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from baseline.design.blueprint import design_baseline
 from baseline.design.config import decode_pulumi_config, parse_config
+from baseline.design.designer import design_baseline
 from baseline.design.findings import ConfigError
 from tests.helpers import CTX, render
 

@@ -3,8 +3,8 @@ otherwise, naming the key, before anything is registered."""
 
 import pytest
 
-from baseline.design.blueprint import design_baseline
 from baseline.design.config import organization_boundary_pattern, parse_config
+from baseline.design.designer import design_baseline
 from baseline.design.findings import ConfigError
 from baseline.design.reference import child_keys
 from tests.helpers import CTX, render

@@ -5,8 +5,9 @@ import random
 
 from baseline.aws.catalog import is_destructive
 from baseline.design import quotas
-from baseline.design.blueprint import KMS_KEY_ID_PLACEHOLDER, design_baseline
+from baseline.design.blueprint import KMS_KEY_ID_PLACEHOLDER
 from baseline.design.config import parse_config
+from baseline.design.designer import design_baseline
 from baseline.design.policies import ci_boundary_policy, ci_group_policy, ci_trust_policy, iter_statements, policy_json, state_bucket_policy
 from baseline.review.effective import allowed_actions, granted_actions
 from tests.helpers import CTX

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from baseline.aws.catalog import get_access_level, get_actions_matching
-from baseline.design.blueprint import design_baseline, role_names
+from baseline.design.blueprint import role_names
 from baseline.design.config import parse_config
+from baseline.design.designer import design_baseline
 from baseline.design.findings import ConfigError
 from baseline.design.github_subjects import admits_pull_requests
 from baseline.design.preview import HAND_DATA_READS, PREVIEW_ACCESS_LEVELS, data_read_actions, preview_actions

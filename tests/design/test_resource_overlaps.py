@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from baseline.design.blueprint import design_baseline
 from baseline.design.config import parse_config
+from baseline.design.designer import design_baseline
 from baseline.design.findings import ConfigError
 from baseline.design.manifests import GivenManifests
 from baseline.design.resource_overlaps import ScopedGrant, overlapping_grants

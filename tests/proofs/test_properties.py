@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from baseline.aws.catalog import get_actions_for_service, is_destructive
 from baseline.design import quotas
-from baseline.design.blueprint import KMS_KEY_ID_PLACEHOLDER, design_baseline
+from baseline.design.blueprint import KMS_KEY_ID_PLACEHOLDER
 from baseline.design.config import parse_config
+from baseline.design.designer import design_baseline
 from baseline.design.findings import ConfigError
 from baseline.design.policies import ci_trust_policy, iter_statements, policy_json
 from baseline.review.effective import granted_actions
