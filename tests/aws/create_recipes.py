@@ -273,7 +273,9 @@ def _log_group_exists(w: World) -> bool:
 
 @recipe(
     "aws:cloudwatch/logGroup:LogGroup",
-    "internal/service/logs/group.go:92-132 (create), :134-169 (read: findLogGroupByName, listLogGroupTags)",
+    "internal/service/logs/group.go, CURRENT provider (not the snapshot; newest stored version): resourceGroupCreate "
+    "(CreateLogGroup with getTagsIn, PutRetentionPolicy), resourceGroupRead (findLogGroupByName); @Tags(identifierAttribute=arn) "
+    "-> tags_gen.go@07e0d0b9 listTags (ListTagsForResource)",
     "logs:CreateLogGroup",
     _log_group_exists,
     inputs=("retentionInDays",),
@@ -281,10 +283,11 @@ def _log_group_exists(w: World) -> bool:
 def _log_group(w: World) -> None:
     logs = w.role("logs")
     name = f"/baseline/{w.name}"
-    logs.create_log_group(logGroupName=name, tags=TAGS)  # group.go:98-108
-    logs.put_retention_policy(logGroupName=name, retentionInDays=7)  # :116-124 when retentionInDays is set
-    logs.describe_log_groups(logGroupNamePrefix=name)  # :139 findLogGroupByName (DescribeLogGroups pages)
-    logs.list_tags_log_group(logGroupName=name)  # :160 listLogGroupTags
+    logs.create_log_group(logGroupName=name, tags=TAGS)  # resourceGroupCreate: tags sent in CreateLogGroup
+    logs.put_retention_policy(logGroupName=name, retentionInDays=7)  # when retentionInDays is set
+    groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]  # read: findLogGroupByName (DescribeLogGroups pages)
+    arn = next(g["arn"] for g in groups if g["logGroupName"] == name).removesuffix(":*")  # trimLogGroupARNWildcardSuffix
+    logs.list_tags_for_resource(resourceArn=arn)  # transparent tagging (@Tags arn): read sets no tags
 
 
 def _admin_log_group(w: World) -> None:
