@@ -662,8 +662,8 @@ def fill(
     pass_role_input: re.Pattern[str],
     log: Any = sys.stderr,
 ) -> dict[str, Any]:
-    """Replace the table's `source: none` rows: with the reviewed rows read from the current provider code where
-    there is one, else with rows from the second sources (CloudFormation schemas, botocore models). Where both
+    """Replace the table's `source: none` rows, and the snapshot's rows of types changed since, with the reviewed rows
+    read from the current provider code where there is one; else fill `source: none` rows from the second sources (CloudFormation schemas, botocore models). Where both
     answer, the second source's row is kept beside the reviewed one as its `crossCheck` (never read by discover),
     so the two independent readings can be compared. Return what to record."""
     resources, functions = table["resources"], table["functions"]
@@ -700,11 +700,18 @@ def fill(
         counts["cloudformation" if target is resources else "botocore"] += 1
     for token, row in sorted(CURRENT_PROVIDER_ROWS.items()):
         target = resources if token.split(":")[2][:1].isupper() else functions
-        if token in target and is_none(target[token]):
-            target[token] = {**json.loads(json.dumps(row)), "proved": False}
-            if token in second:
-                target[token]["crossCheck"] = _cross_check(second[token])
-            counts["currentProvider"] += 1
+        if token not in target:
+            continue
+        # A reviewed reading of the current code: it fills a row the snapshot could not answer, and it supersedes
+        # the snapshot's own reading of a type that has changed since (its tags, say), keeping that as `snapshot`.
+        superseded = None if is_none(target[token]) else target[token]
+        target[token] = {**json.loads(json.dumps(row)), "proved": False}
+        if token in second:
+            target[token]["crossCheck"] = _cross_check(second[token])
+        if superseded is not None:
+            target[token]["snapshot"] = _cross_check(superseded)
+            counts["supersededSnapshot"] += 1
+        counts["currentProvider"] += 1
     print(
         f"second sources: {dict(counts)}; CloudFormation actions normalised {sum(stats.normalised.values())}, "
         f"dropped {sum(stats.dropped.values())} ({len(stats.dropped)} distinct), left to siblings {sum(stats.sibling.values())}",
