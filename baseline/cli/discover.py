@@ -44,7 +44,7 @@ def add_arguments(disc: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `discover`: from a preview, or by running the program (the baseline rendered offline beside it)."""
-    from baseline.discover.runner import DiscoverError
+    from baseline.discover.project import DiscoverError
 
     if not (args.path / "Pulumi.yaml").is_file():
         raise UsageError(f"{args.path}: no Pulumi.yaml; give the service's Pulumi project folder")
@@ -62,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _from_preview(args: argparse.Namespace) -> int:
     from baseline.discover.preview import propose_from_preview
+    from baseline.discover.project import read_project
     from baseline.discover.proposal import format_proposal
-    from baseline.discover.runner import read_project
 
     if args.manifests is not None:
         raise UsageError("--manifests runs the component library's example program; it does not read --preview")
@@ -74,7 +74,8 @@ def _from_preview(args: argparse.Namespace) -> int:
 
 
 def _from_program(args: argparse.Namespace) -> int:
-    from baseline.discover.runner import BaselineSource, Child, check_runnable
+    from baseline.discover.project import check_runnable
+    from baseline.discover.runner import BaselineSource, Child
 
     check_runnable(args.path)  # before anything runs: a TypeScript program needs --preview
     if args.manifests is not None and args.manifests.exists() and not args.manifests.is_dir():

@@ -6,7 +6,9 @@ What a type declares is read from the installed provider's Python classes (a res
 `@pulumi.getter` properties returning `pulumi.Output[...]`, a data source's `Get...Result` class, and the
 nested output types they name), once per type. Values follow the field's name and type: ARNs in the
 catalogue's format for the resource type where it has one, IDs, names, URLs, hostnames, zone IDs,
-base64 data, numbers, booleans, one-element lists and nested objects. Inputs pass through unchanged.
+base64 data, numbers, booleans, enum members, one-element lists, nested objects, and a map's keys where the
+provider's docs show them; assets and archives (uploaded code) stay unset. Inputs pass through, scalars in the
+declared type (`"true"` for a bool is True, as the provider reads it).
 Every value is a hash of the type, the resource's name and the field: the same program gets the same values.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import collections.abc
+import enum
 import functools
 import importlib
 import keyword
@@ -30,13 +33,14 @@ from baseline.discover.proposal import iam_prefix
 from baseline.offline.fake_aws import BaselineMocks, UnknownInvoke, fake_value
 from baseline.offline.pulumi_private import pulumi_property_name
 
-# A field's shape: ("str",), ("int",), ("float",), ("bool",), ("any",), ("list", shape), ("map", shape),
-# ("object", ((pulumi_name, shape), ...)).
+# A field's shape: ("str",), ("int",), ("float",), ("bool",), ("any",), ("list", shape), ("map", shape[, keys]),
+# ("enum", a member's value), ("asset",) (an asset or archive: left None), ("object", ((pulumi_name, shape), ...)).
 Shape = tuple[Any, ...]
 Fields = tuple[tuple[str, Shape], ...]
 _ANY: Shape = ("any",)
 _MAX_DEPTH = 6  # nested output types deeper than this (or recursive ones) get an empty object
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z]+)\}")
+_DOC_KEY = re.compile(r"`\w+\[\"([^\"`]+)\"\]")  # a map's key in a getter's docstring: `uris["GRAPHQL"] = ...`
 _SKIPPED = ("pulumi:", "aws:index/provider:")
 _ID_PREFIXES = {"group": "sg", "image": "ami", "instance": "i", "volume": "vol", "snapshot": "snap", "table": "rtb", "gateway": "igw"}
 
@@ -74,6 +78,11 @@ def _shape(annotation: Any, namespace: dict[str, Any], depth: int) -> Shape:
     simple = {bool: ("bool",), int: ("int",), float: ("float",), str: ("str",)}
     if isinstance(annotation, type) and annotation in simple:
         return simple[annotation]
+    if isinstance(annotation, type) and issubclass(annotation, pulumi.Asset | pulumi.Archive):
+        return ("asset",)  # code a program uploads: nothing it computes with, and no plausible stand-in
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):  # `Metric`: one of its members' values
+        members = list(annotation)
+        return ("enum", members[0].value) if members else _ANY
     if isinstance(annotation, type):
         return ("object", _class_fields(annotation, depth + 1)) if depth < _MAX_DEPTH else ("object", ())
     return _ANY
@@ -89,7 +98,10 @@ def _class_fields(cls: type, depth: int = 0) -> Fields:
         name = pulumi_property_name(getter) if getter is not None else None
         if name is None or name in ("id", "urn"):
             continue
-        fields.append((name, _shape(getter.__annotations__.get("return"), namespace, depth)))
+        shape = _shape(getter.__annotations__.get("return"), namespace, depth)
+        if shape[0] == "map":  # the keys the provider's docs show it answering (`uris["GRAPHQL"]`), which programs index
+            shape = (*shape, tuple(dict.fromkeys(_DOC_KEY.findall(getter.__doc__ or ""))))
+        fields.append((name, shape))
     return tuple(fields)
 
 
@@ -128,6 +140,25 @@ def _words(field: str) -> list[str]:
     return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
 
 
+def _conform(value: Any, shape: Shape) -> Any:
+    """Return a scalar in the scalar type a field declares (None when it cannot be read as one), and a lone
+    scalar where a list is declared as a one-element list; anything else unchanged."""
+    kind = shape[0]
+    if kind == "list" and isinstance(value, str | int | float | bool):
+        return [_conform(value, shape[1])]
+    if kind not in ("str", "bool", "int", "float") or not isinstance(value, str | int | float | bool):
+        return value
+    if kind == "str":
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    if kind == "bool":
+        return value.strip().lower() in ("true", "1") if isinstance(value, str) else bool(value)
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return float(number) if kind == "float" else int(number) if number.is_integer() else None
+
+
 class Plausible:
     """Plausible values for one resource (or one data source call): its account, type, name and ID."""
 
@@ -136,9 +167,12 @@ class Plausible:
         self.service = iam_prefix(token) or token.split(":")[1].split("/")[0].lower()
 
     def fill(self, fields: Fields, known: dict[str, Any]) -> dict[str, Any]:
-        """Return `known` with every declared field it lacks (or holds as None) given a plausible value."""
+        """Return `known` with every declared field it lacks (or holds as None) given a plausible value, and
+        the scalars it holds in the declared type, as the provider converts them (`most_recent="true"`)."""
         filled = dict(known)
         for name, shape in fields:
+            if filled.get(name) is not None:
+                filled[name] = _conform(filled[name], shape)
             if filled.get(name) is None:
                 filled[name] = self.value(name, shape, 0)
         return filled
@@ -148,9 +182,13 @@ class Plausible:
         if kind == "list":
             return [self.value(field, shape[1], depth + 1)]
         if kind == "map":
-            return {}
+            return {key: self.value(field, shape[1], depth + 1) for key in (shape[2] if len(shape) > 2 else ())}
         if kind == "object":
             return {name: self.value(name, inner, depth + 1) for name, inner in shape[1]}
+        if kind == "asset":
+            return None
+        if kind == "enum":
+            return shape[1]
         if kind == "bool":
             return False
         if kind in ("int", "float"):
@@ -240,11 +278,16 @@ class PlausibleMocks(BaselineMocks):
         return Plausible(self.ctx, args.token, name, str(given.get("id") or f"{name}-id")).fill(fields, known)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        # `Resource.get(name, id)`: the mock monitor's read passes the ID and no `custom`. Like a data source, it
+        # reads what exists, so it is listed with the data sources, and its outputs are answered too.
+        read = args.custom is None and bool(args.resource_id) and not args.typ.startswith(_SKIPPED)  # not a StackReference
+        if read:
+            self.invokes.append(args.typ)
         resource_id, state = super().new_resource(args)
-        fields = resource_fields(args.typ) if args.custom else None
+        fields = resource_fields(args.typ) if args.custom or read else None
         if fields is None:
             return resource_id, state
-        resource_id = resource_id or f"{args.name}-id"
+        resource_id = str(args.resource_id) if read else resource_id or f"{args.name}-id"
         state.setdefault("tagsAll", state.get("tags") or {})
         if args.typ == "aws:apigateway/stage:Stage" and isinstance(state.get("restApi"), str):  # what a stage's clients are built from
             api, stage = state["restApi"], state.get("stageName", "stage")

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from baseline.discover.project import DiscoverError
 from baseline.discover.proposal import Proposal, delete_needs, propose, read_needs
-from baseline.discover.runner import DiscoverError
 from baseline.offline.fake_aws import Registration
 
 DECLARING_OPS = frozenset(("create", "update", "same", "replace", "create-replacement", "import", "import-replacement"))

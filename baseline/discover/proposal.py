@@ -294,7 +294,13 @@ def propose(service: str, registrations: list[Any], invokes: list[str] | None = 
     data_sources: dict[str, TypeNeeds] = {}
     for token in sorted(set(invokes or ())):
         source = get_data_source_permissions(token)
-        if source is None:
+        if source is None and token.rsplit(":", 1)[-1][:1].isupper():  # a resource type: `Resource.get` reads it
+            needs = read_needs(token) if token.startswith("aws:") else None
+            if needs is None:
+                unmapped.add(token)
+            else:
+                data_sources[token] = needs
+        elif source is None:
             unmapped.add(token)
         else:
             prefix = next(iter(sorted(source.read)), token).split(":", 1)[0]

@@ -26,17 +26,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
+from baseline.discover.project import (
+    PREVIEW_HINT,
+    DiscoverError,
+    Project,
+    check_runnable,
+    program_path,
+    read_project,
+    read_pulumi_yaml,
+    site_packages,
+    stack_file,
+)
 
 if TYPE_CHECKING:
     from baseline.discover.proposal import Proposal
-
-PYTHON_RUNTIMES = ("python",)
-PREVIEW_HINT = "run `pulumi preview --json > preview.json` in it, then pass --preview preview.json"
-
-
-class DiscoverError(ValueError):
-    """A program discover cannot run or read; the message is one line saying what to do."""
 
 
 @dataclass
@@ -59,53 +62,6 @@ class BaselineSource:
     program: str
     project_dir: Path
     stack: str
-
-
-@dataclass(frozen=True)
-class Project:
-    """A Pulumi project's Pulumi.yaml: its name, language runtime and the virtualenv it names, if any."""
-
-    name: str
-    runtime: str
-    virtualenv: Path | None
-
-
-def read_pulumi_yaml(path: Path) -> Project:
-    """Return the project's name, runtime and virtualenv (`runtime: {name: python, options: {virtualenv: venv}}`)."""
-    try:
-        document = yaml.safe_load((path / "Pulumi.yaml").read_text()) or {}
-    except yaml.YAMLError as error:
-        raise DiscoverError(f"{path / 'Pulumi.yaml'}: not YAML ({str(error).splitlines()[0]})") from None
-    runtime = document.get("runtime", "python")
-    options = (runtime.get("options") or {}) if isinstance(runtime, dict) else {}
-    name = str(runtime.get("name", "python") if isinstance(runtime, dict) else runtime)
-    venv = options.get("virtualenv")
-    if venv is None and options.get("toolchain") in ("uv", "poetry") and (path / ".venv").is_dir():
-        venv = ".venv"  # uv's default, and poetry's in-project one
-    return Project(str(document.get("name", path.name)), name, (path / venv).resolve() if venv else None)
-
-
-def read_project(path: Path, stack: str) -> tuple[str, dict[str, str]]:
-    """Return a service project's name and its stack config, as Pulumi passes config."""
-    project = read_pulumi_yaml(path).name
-    config_file = path / f"Pulumi.{stack}.yaml"
-    raw = (yaml.safe_load(config_file.read_text()) or {}).get("config", {}) if config_file.is_file() else {}
-    return project, {(k if ":" in k else f"{project}:{k}"): (v if isinstance(v, str) else json.dumps(v)) for k, v in raw.items()}
-
-
-def site_packages(venv: Path) -> list[Path]:
-    """Return a virtualenv's site-packages folders, this Python's version first."""
-    mine = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    found = sorted(venv.glob("lib/python3*/site-packages"), key=lambda p: p.parent.name != mine) + list(venv.glob("Lib/site-packages"))
-    return [p for p in found if p.is_dir()]
-
-
-def check_runnable(path: Path) -> Project:
-    """Return the project when discover can run its program; otherwise say what to do instead."""
-    project = read_pulumi_yaml(path)
-    if project.runtime not in PYTHON_RUNTIMES:
-        raise DiscoverError(f"{path}: a {project.runtime} program; discover runs Python programs only: {PREVIEW_HINT}")
-    return project
 
 
 def _stand_in_outputs(baseline_outputs: dict[str, Any], name: str, stack: str) -> dict[str, Any]:
@@ -143,18 +99,21 @@ def run_service_program(service_dir: Path, stack: str, baseline_outputs: dict[st
     from baseline.offline.engine import run_offline
     from iam_baseline_consume import HANDOFF_STACK_ENV, handoff_reference
 
-    service_dir = service_dir.resolve()  # the program runs from its own folder
+    service_dir = service_dir.resolve()
     project, config = read_project(service_dir, stack)
+    entry = program_path(service_dir)
+    # The program runs from its own folder, as Pulumi runs it: the folder `main` names, else the project's.
+    workdir = entry.parent if entry.parent == read_pulumi_yaml(service_dir).main else service_dir
     name = service or config.get(f"{project}:service") or project
     outputs = _stand_in_outputs(baseline_outputs, name, stack)
     handoff_reference.cache_clear()
     cwd, path, environ = os.getcwd(), list(sys.path), dict(os.environ)
     os.environ[HANDOFF_STACK_ENV] = outputs["provisioningRoles"][name]["handoffStack"]  # as the repository's variable would
-    os.chdir(service_dir)
-    sys.path.insert(0, str(service_dir))
+    os.chdir(workdir)
+    sys.path.insert(0, str(entry.parent))
     try:
         rendering = run_offline(
-            functools.partial(_run_program, service_dir),
+            functools.partial(_run_program, entry),
             stack,
             config,
             project=project,
@@ -187,10 +146,13 @@ def discover(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], se
     return propose(name, rendering.registrations, rendering.invokes, service_placement(baseline_outputs, name))
 
 
-def _run_program(service_dir: Path) -> None:
+def _run_program(entry: Path) -> None:
     import runpy
 
-    runpy.run_path(str(service_dir / "__main__.py"), run_name="__main__")
+    from baseline.offline.pulumi_private import pass_resources_as_ids
+
+    pass_resources_as_ids()
+    runpy.run_path(str(entry), run_name="__main__")
 
 
 class Child:
@@ -258,7 +220,7 @@ class Child:
             answer = json.loads(self.result.read_text() or "{}")
         finally:
             self.close()
-        return _program_run(service_dir, project, answer, stderr.decode(errors="replace"))
+        return _program_run(service_dir, stack, project, answer, stderr.decode(errors="replace"))
 
     def stop(self) -> None:
         """Stop the child (and whatever it started) if it is still running."""
@@ -273,7 +235,7 @@ class Child:
         self.result.unlink(missing_ok=True)
 
 
-def _program_run(service_dir: Path, project: Project, answer: dict[str, Any], stderr: str) -> ProgramRun:
+def _program_run(service_dir: Path, stack: str, project: Project, answer: dict[str, Any], stderr: str) -> ProgramRun:
     kind = answer.get("kind")
     if kind == "ok":
         from baseline.offline.fake_aws import Registration
@@ -299,6 +261,25 @@ def _program_run(service_dir: Path, project: Project, answer: dict[str, Any], st
         given = f"--service {answer['service']}" if answer.get("service") else "its project name"
         reason = answer["message"].split("; set ")[0]  # the consumer's hint about the repository's variable is not discover's
         raise DiscoverError(f"{service_dir}: the program refused the handoff discover gave it for {given}: {reason}")
+    if kind in ("missing-config", "config-type"):
+        config_file = stack_file(service_dir, stack)
+        key = answer["key"]
+        if kind == "config-type":  # the value itself is not shown: it may be a secret
+            problem = f"reads config {key} as {answer['type']}, and the value {config_file} sets is not one"
+        elif config_file.is_file():
+            problem = f"requires config {key}, which {config_file} does not set"
+        else:
+            problem = f"requires config {key}, and the stack has no config file {config_file}"
+        secret = "--secret " if answer.get("secret") else ""
+        raise DiscoverError(
+            f"{service_dir}: the program {problem}: set it (`pulumi config set {secret}{key} VALUE --stack {stack}` there, "
+            f"or `{key}: VALUE` under config: in that file) and run discover again"
+        )
+    if kind == "stack-output":
+        raise DiscoverError(
+            f"{service_dir}: the program requires output {answer['key']!r} of a StackReference; offline, discover answers every "
+            f"StackReference with the service's handoff outputs, which have no such output: {PREVIEW_HINT}"
+        )
     if kind == "unknown-invoke":
         raise DiscoverError(f"{service_dir}: the program calls {answer['message']}")
     if kind == "error":
@@ -334,6 +315,21 @@ def _in_chain(error: BaseException | None, kind: type[E]) -> E | None:
             return error
         seen.add(id(error))
         error = error.__cause__ or error.__context__
+    return None
+
+
+def _stack_output_lookup(error: BaseException) -> str | None:
+    """Return the output name when the error is a StackReference's `require_output` of an output its stack lacks."""
+    import traceback
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:  # the KeyError whose own traceback ends in pulumi's lookup
+        seen.add(id(current))
+        frames = traceback.extract_tb(current.__traceback__)
+        if isinstance(current, KeyError) and current.args and frames and Path(frames[-1].filename).name == "stack_reference.py":
+            return str(current.args[0])
+        current = current.__cause__ or current.__context__
     return None
 
 
@@ -396,14 +392,23 @@ def child_main() -> int:
             "message": f"data source {error.token}, which has no offline stand-in (no installed provider package declares it)",
         }
     except BaseException as error:  # the program's own failure, reported to the caller
+        from pulumi.config import ConfigMissingError, ConfigTypeError
+
         from iam_baseline_consume import ServiceNotInBaseline
 
         missing = _in_chain(error, ModuleNotFoundError)
         # iam_baseline_consume's refusal (another service's handoff stack, a missing component, no IAM placement)
         refusal = _in_chain(error, ServiceNotInBaseline)
         handoff_mismatch = None if refusal is None else str(refusal)
+        unset, mistyped = _in_chain(error, ConfigMissingError), _in_chain(error, ConfigTypeError)
         if missing is not None:
             answer = {"kind": "missing-module", "module": missing.name or str(missing)}
+        elif unset is not None:  # the stack's config, not the program: one line, no traceback
+            answer = {"kind": "missing-config", "key": unset.key, "secret": unset.secret}
+        elif mistyped is not None:
+            answer = {"kind": "config-type", "key": mistyped.key, "type": mistyped.expect_type}
+        elif (output := _stack_output_lookup(error)) is not None:
+            answer = {"kind": "stack-output", "key": output}
         elif handoff_mismatch is not None:  # the user's mistake, not the program's: one line, no traceback
             answer = {"kind": "consumer-refusal", "message": handoff_mismatch, "service": request["service"]}
         else:

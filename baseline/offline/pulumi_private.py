@@ -12,6 +12,8 @@ pulumi is pinned to one minor version in pyproject.toml for the same reason. The
 - `pulumi.runtime.mocks.MockMonitor`: the mock engine monitor, subclassed to record registrations.
 - `pulumi._types._PULUMI_NAME`: the Pulumi name `@pulumi.getter` gives a provider class's property
   (`certificateAuthority`), read by discover to answer every output a resource type declares.
+- `pulumi.runtime.settings.SETTINGS.monitor_features`: discover drops the resource-reference feature, so a
+  resource given as another's input reaches the mocks as its ID (`pass_resources_as_ids`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "exported_outputs",
     "forget_stack_resource",
     "is_secret",
+    "pass_resources_as_ids",
     "pulumi_property_name",
     "run_program",
     "sync_await",
@@ -107,3 +110,12 @@ def pulumi_property_name(getter: Callable[..., Any]) -> str | None:
     """Return the Pulumi name of a provider class's `@pulumi.getter` property (`certificateAuthority`), or None."""
     name = getattr(getter, _types._PULUMI_NAME, None)
     return name if isinstance(name, str) else None
+
+
+def pass_resources_as_ids() -> None:
+    """Have a resource given as another's input (`role=role`, `function=fn`) reach the mocks as its ID, as the
+    engine hands it to the AWS provider. As a resource reference, the mock monitor would rebuild it in its own
+    thread with a read whose task lands on that thread's event loop, and the program would never finish."""
+    from pulumi.runtime.proto import resource_pb2
+
+    _settings.SETTINGS.monitor_features.discard(resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES)

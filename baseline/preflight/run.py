@@ -9,7 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from baseline.discover.runner import Child, DiscoverError, service_placement
+from baseline.discover.project import DiscoverError
+from baseline.discover.runner import Child, service_placement
 from baseline.preflight.check import check
 from baseline.preflight.rows import actions_file, rows_for
 from baseline.preflight.steps import iam_principal_problems, steps_from_preview, steps_from_program

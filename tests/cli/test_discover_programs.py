@@ -6,12 +6,15 @@ are covered; programs in other languages are read from `pulumi preview --json`."
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,7 +48,8 @@ def test_every_output_of_every_tabled_resource_type_gets_a_value_and_the_same_on
         fields = resource_fields(token)
         assert fields, f"{token}: no outputs read from pulumi_aws"
         values = Plausible(CTX, token, "web", "web-id").fill(fields, {})
-        assert set(values) == {name for name, _ in fields} and not _nones(values), (token, _nones(values))
+        assets = {f".{name}" for name, shape in fields if shape == ("asset",)}  # uploaded code: left unset
+        assert set(values) == {name for name, _ in fields} and set(_nones(values)) == assets, (token, _nones(values))
         assert values == Plausible(CTX, token, "web", "web-id").fill(fields, {}), f"{token}: not deterministic"
         if "arn" in values:
             assert re.match(r"^arn:aws:[a-z0-9-]+:(eu-west-1)?:(123456789012)?:.+", values["arn"]), (token, values["arn"])
@@ -109,7 +113,17 @@ def test_a_program_that_never_finishes_is_stopped_at_the_limit():
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "did not finish within the 2 s limit (--timeout 2)" in result.stderr and "--preview" in result.stderr
     assert elapsed < 2 + 15, f"stopped after {elapsed:.1f} s"  # the limit, plus rendering the baseline and starting Python
-    assert "baseline.discover.runner" not in subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert not processes_working_in(PROGRAMS / "never-finishes"), "the stopped program's child is still running"
+
+
+def processes_working_in(folder):
+    """Return the PIDs of processes whose working directory is `folder` (the program runs from its own folder)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if proc.name.isdigit() and Path(os.readlink(proc / "cwd")) == folder.resolve():
+                found.append(int(proc.name))
+    return found
 
 
 def test_a_missing_module_is_one_line_naming_it():
@@ -189,3 +203,138 @@ def test_a_service_other_than_the_programs_own_is_one_line_not_a_traceback():
     assert result.returncode == 2 and "Traceback" not in result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert "refused the handoff discover gave it for --service public-api" in line and "not 'etl-processor'" in line
+
+
+def _program(tmp_path, source: str, pulumi_yaml: str = "name: inline-app\nruntime: python\n", stack: str | None = None):
+    """Write a Pulumi project (its Pulumi.yaml, __main__.py and, if given, Pulumi.dev.yaml) and return its folder."""
+    program = tmp_path / "inline-app"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text(pulumi_yaml)
+    (program / "__main__.py").write_text(source)
+    if stack is not None:
+        (program / "Pulumi.dev.yaml").write_text(stack)
+    return program
+
+
+def _one_line_refusal(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    return line
+
+
+def test_a_resource_given_as_another_resources_input_reaches_the_mocks_as_its_id(tmp_path):
+    """`role=role`, `function=fn`: as a resource reference, the mock monitor rebuilt the resource in its own thread
+    and the run never finished (aws-py-apigatewayv2-http-api-quickcreate)."""
+    program = _program(
+        tmp_path,
+        "import pulumi_aws as aws\n\n"
+        "role = aws.iam.Role('fn-role', assume_role_policy='{}')\n"
+        "aws.iam.RolePolicyAttachment('attach', role=role, policy_arn='arn:aws:iam::aws:policy/ReadOnlyAccess')\n"
+        "fn = aws.lambda_.Function('fn', role=role.arn, runtime='python3.12', handler='h.h', code=None)\n"
+        "aws.lambda_.Permission('invoke', action='lambda:InvokeFunction', principal='apigateway.amazonaws.com', function=fn)\n",
+    )
+    started = time.monotonic()
+    result = run_cli("discover", str(program), "--stack", "dev", "--json", "--timeout", "30")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 30
+    data = json.loads(result.stdout)
+    assert {"iam:AttachRolePolicy", "lambda:AddPermission", "lambda:CreateFunction"} <= set(data["actions"])
+    rendering = run_service_program(program, "dev", reveal(render({}).outputs))[1]
+    assert rendering.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")[0].inputs["role"] == "fn-role"
+    assert rendering.of_type("aws:lambda/permission:Permission")[0].inputs["function"] == "fn-id"
+
+
+def test_a_required_config_key_the_stack_lacks_is_one_line_naming_it(tmp_path):
+    program = _program(tmp_path, "import pulumi\n\npulumi.Config().require('targetDomain')\n")
+    line = _one_line_refusal(run_cli("discover", str(program), "--stack", "dev"))
+    assert "requires config inline-app:targetDomain" in line and "no config file" in line and "Pulumi.dev.yaml" in line
+    assert "pulumi config set inline-app:targetDomain VALUE --stack dev" in line
+    (program / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
+    assert "which " in _one_line_refusal(run_cli("discover", str(program), "--stack", "dev")), "the file exists but lacks the key"
+
+
+def test_a_config_value_of_the_wrong_type_is_one_line_without_the_value(tmp_path):
+    program = _program(tmp_path, "import pulumi\n\npulumi.Config('cfg').require_int('size')\n", stack="config:\n  cfg:size: s3cr3t\n")
+    line = _one_line_refusal(run_cli("discover", str(program), "--stack", "dev"))
+    assert "reads config cfg:size as int" in line and "s3cr3t" not in line
+
+
+def test_pulumi_yaml_config_defaults_main_and_stack_config_dir_are_honoured(tmp_path):
+    """Project-level config (Pulumi.yaml `config:`, its defaults for every stack), `main:` (the program's folder,
+    which it runs from) and `stackConfigDir:` (where Pulumi.<stack>.yaml lives), as `pulumi preview` reads them."""
+    program = _program(
+        tmp_path,
+        "raise SystemExit('not this one')\n",
+        "name: inline-app\nruntime: python\nmain: infra/\nstackConfigDir: stacks\n"
+        "config:\n  prefix:\n    type: string\n    default: logs\n  size: 2\n  region:\n    type: string\n",
+    )
+    (program / "infra").mkdir()
+    (program / "infra" / "naming.py").write_text("def name(prefix, size):\n    return f'{prefix}-{size}'\n")
+    (program / "infra" / "__main__.py").write_text(
+        "import pathlib\n\nimport pulumi\nimport pulumi_aws as aws\nfrom naming import name\n\n"
+        "config = pulumi.Config()\n"
+        "assert pathlib.Path.cwd().name == 'infra'\n"
+        "aws.s3.Bucket('b', bucket=name(config.require('prefix'), config.require_int('size')) + config.require('region'))\n"
+    )
+    (program / "stacks").mkdir()
+    (program / "stacks" / "Pulumi.dev.yaml").write_text("config:\n  inline-app:size: 3\n  region: -eu\n")
+    rendering = run_service_program(program, "dev", reveal(render({}).outputs))[1]
+    assert rendering.of_type("aws:s3/bucket:Bucket")[0].inputs["bucket"] == "logs-3-eu", "the stack file overrides Pulumi.yaml"
+    (program / "infra" / "__main__.py").unlink()
+    line = _one_line_refusal(run_cli("discover", str(program), "--stack", "dev"))
+    assert "no program at" in line and "main: infra" in line
+
+
+def test_declared_outputs_take_the_declared_type_and_a_maps_documented_keys(tmp_path):
+    """A data source's echoed input in the type its result declares (`most_recent="true"` -> True), an enum
+    output one of its members (not {}), and a map output the keys the provider's docs show (`uris["GRAPHQL"]`)."""
+    ctx_fields = invoke_fields("aws:ec2/getAmi:getAmi")
+    ami = Plausible(CTX, "aws:ec2/getAmi:getAmi", "ami", "ami-id").fill(ctx_fields, {"mostRecent": "true", "owners": "amazon"})
+    assert ami["mostRecent"] is True and ami["owners"] == ["amazon"]
+    api = Plausible(CTX, "aws:appsync/graphQLApi:GraphQLApi", "api", "api-id").fill(
+        resource_fields("aws:appsync/graphQLApi:GraphQLApi"), {}
+    )
+    assert api["uris"]["GRAPHQL"].startswith("https://")
+    group = Plausible(CTX, "aws:autoscaling/group:Group", "asg", "asg-id").fill(resource_fields("aws:autoscaling/group:Group"), {})
+    assert isinstance(group["enabledMetrics"][0], str)
+    program = _program(
+        tmp_path,
+        "import pulumi\nimport pulumi_aws as aws\n\n"
+        "ami = aws.ec2.get_ami(most_recent='true', owners=['amazon'], filters=[{'name': 'name', 'values': ['amzn2-*']}])\n"
+        "aws.autoscaling.Group('asg', min_size=1, max_size=1, availability_zones=['eu-west-1a'])\n"
+        "api = aws.appsync.GraphQLApi('api', authentication_type='API_KEY')\n"
+        "pulumi.export('endpoint', api.uris['GRAPHQL'])\n"
+        "pulumi.export('ami', ami.id)\n",
+    )
+    result = run_cli("discover", str(program), "--stack", "dev", "--json")
+    assert result.returncode == 0, result.stderr
+    assert {"appsync:CreateGraphqlApi", "autoscaling:CreateAutoScalingGroup", "ec2:DescribeImages"} <= set(
+        json.loads(result.stdout)["actions"]
+    )
+
+
+def test_a_stack_reference_output_discover_cannot_know_is_one_line(tmp_path):
+    program = _program(
+        tmp_path,
+        "import pulumi\nimport pulumi_aws as aws\n\n"
+        "network = pulumi.StackReference('acme/network/dev')\n"
+        "aws.ec2.SecurityGroup('sg', vpc_id=network.require_output('vpcId'))\n",
+    )
+    line = _one_line_refusal(run_cli("discover", str(program), "--stack", "dev"))
+    assert "requires output 'vpcId' of a StackReference" in line and "--preview" in line
+
+
+def test_a_resource_read_with_get_has_its_outputs_answered_and_its_read_proposed(tmp_path):
+    """`aws.sqs.Queue.get(name, id)` reads an existing queue: its outputs were None (the mock monitor's read passes
+    no `custom`), so a program computing with them crashed; its read actions were missing from the proposal."""
+    program = _program(
+        tmp_path,
+        "import pulumi_aws as aws\n\n"
+        "queue = aws.sqs.Queue.get('existing', 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs')\n"
+        "aws.sqs.QueuePolicy('jobs', queue_url=queue.url, policy=queue.arn.apply(lambda arn: '{\"Resource\": \"%s\"}' % arn.upper()))\n",
+    )
+    result = run_cli("discover", str(program), "--stack", "dev", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data["resourceTypes"]) == {"aws:sqs/queuePolicy:QueuePolicy"}, "a read creates nothing"
+    assert "sqs:GetQueueAttributes" in data["dataSources"]["aws:sqs/queue:Queue"]["deploy"] and data["unmapped"] == []
