@@ -69,9 +69,7 @@ def main() -> None:
         sys.path.insert(0, str(ROOT / "bench"))
         from bench import mixed_config  # plain data: imports nothing the program would not
 
-        config = mixed_config(size)
-        config["iam-baseline:accountId"] = ACCOUNT
-        pulumi.runtime.set_all_config(config)
+        pulumi.runtime.set_all_config(mixed_config(size))  # pinned to ACCOUNT, as a prod stack must be
         run(lambda: runpy.run_path(str(ROOT / "__main__.py")))
     else:
         import pulumi_aws as aws
@@ -79,7 +77,10 @@ def main() -> None:
         if mode == "bare-tuned":  # the floor with the collector settings the baseline's program uses
             import gc
 
-            gc.set_threshold(50_000, 20, 100)
+            sys.path.insert(0, str(ROOT))
+            from baseline.stack.collector import RUN_THRESHOLDS  # imports only gc
+
+            gc.set_threshold(*RUN_THRESHOLDS)
 
         pulumi.runtime.set_all_config({"aws:region": "us-east-1"})
 
