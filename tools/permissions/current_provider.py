@@ -77,7 +77,9 @@ for _path in sorted(ROWS_DIR.glob("*.json")):
     for _token, _row in json.loads(_path.read_text()).items():
         if _token in CURRENT_PROVIDER_ROWS:
             raise ValueError(f"{_path.name}: {_token} has a row already")
-        if "not in the IAM catalogue" in (_row.get("notes") or "") and "reason" not in _row:
-            # A row missing the calls the catalogue cannot name yet would tell discover the type needs less than it does.
+        if ("not in the IAM catalogue" in (_row.get("notes") or "") or _row.get("uncatalogued")) and "reason" not in _row:
+            # A row missing the calls the catalogue cannot name yet would tell discover the type needs less than it does:
+            # it answers only through `uncatalogued` (the actions the provider calls that the catalogue predates), which
+            # discover reports beside what the catalogue can name.
             _row["reason"] = "the IAM catalogue lacks actions this type calls (see notes): the row would be incomplete"
         CURRENT_PROVIDER_ROWS[_token] = _row
