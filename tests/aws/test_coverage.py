@@ -99,7 +99,7 @@ def test_generated_rows_record_their_provenance_and_are_unproved():
             assert provenance["file"].startswith(f"botocore/data/{provenance['service']}/") and row["read"], token
         else:
             assert provenance["source"] == "pulumi-aws" and row.get("noAwsCall"), token
-    assert {"hashicorp/terraform-provider-aws", "aws-cloudformation-schema", "botocore-model", "none"} <= sources
+    assert {"hashicorp/terraform-provider-aws", "aws-cloudformation-schema", "botocore-model"} <= sources  # and no `none` row left
 
 
 def test_the_generators_exception_tables_name_catalogue_actions_each_with_a_reason(catalogue):
