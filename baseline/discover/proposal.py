@@ -298,6 +298,21 @@ def principal_problems(service: str, registrations: list[Any], placement: dict[s
     return problems
 
 
+def _passed_roles(value: Any) -> list[str]:
+    """Return what an input that hands a role to AWS passes: the input itself when it is a plain value (a role ARN,
+    an instance profile), else the role ARNs inside it (`smsConfiguration.snsCallerArn`, `iamRoles[*]`)."""
+    if isinstance(value, str | int | float):
+        return [str(value)]
+    return _role_arns_inside(value)
+
+
+def _role_arns_inside(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if ":role/" in value else []
+    nested = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return [arn for item in nested for arn in _role_arns_inside(item)]
+
+
 def propose(service: str, registrations: list[Any], invokes: list[str] | None = None, placement: dict[str, str] | None = None) -> Proposal:
     """Return the proposal for the registrations (and data source calls) of one offline program run; with the
     service's IAM `placement` (from its handoff), also what IAM principals it creates would be refused."""
@@ -321,7 +336,7 @@ def propose(service: str, registrations: list[Any], invokes: list[str] | None = 
             types[token] = needs
         row = get_resource_permissions(token)
         role_inputs = row.pass_role_inputs if row else tuple(k for k in registration.inputs if re.search(r"role(arn)?$", k, re.IGNORECASE))
-        pass_roles |= {str(registration.inputs[k]) for k in role_inputs if k in inputs_set}
+        pass_roles |= {arn for k in role_inputs if k in inputs_set for arn in _passed_roles(registration.inputs[k])}
     data_sources: dict[str, TypeNeeds] = {}
     for token in sorted(set(invokes or ())):
         source = get_data_source_permissions(token)

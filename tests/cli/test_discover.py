@@ -259,6 +259,17 @@ def test_a_type_whose_calls_the_catalogue_lacks_is_proposed_with_them_named_and_
     assert "not yet proved; it brings nothing" not in report
 
 
+def test_a_role_handed_over_inside_a_nested_input_is_passed_by_its_arn():
+    from baseline.discover.proposal import propose
+
+    sms = {"snsCallerArn": "arn:aws:iam::123456789012:role/sms-sender", "externalId": "pool-sms"}
+    pool = SimpleNamespace(typ="aws:cognito/userPool:UserPool", custom=True, inputs={"name": "users", "smsConfiguration": sms})
+    found = propose("auth", [pool])
+    assert found.pass_roles == ["arn:aws:iam::123456789012:role/sms-sender"] and "iam:PassRole" in found.actions
+    plain = propose("auth", [SimpleNamespace(typ="aws:cognito/userPool:UserPool", custom=True, inputs={"name": "users"})])
+    assert plain.pass_roles == [] and "iam:PassRole" not in plain.actions
+
+
 def test_types_replaced_on_updates_are_named_with_their_fix(ec2_web):
     assert ec2_web.replaced == ["aws:ecs/taskDefinition:TaskDefinition"]
     assert "skip_destroy=True" in format_proposal(ec2_web)
