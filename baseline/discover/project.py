@@ -78,16 +78,17 @@ def read_pulumi_yaml(path: Path) -> Project:
     )
 
 
-def stack_file(path: Path, stack: str) -> Path:
-    """Return the project's stack file, `Pulumi.<stack>.yaml` (in its `stackConfigDir` when Pulumi.yaml names one)."""
-    return (read_pulumi_yaml(path).config_dir or path) / f"Pulumi.{stack}.yaml"
+def stack_file(path: Path, stack: str, project: Project | None = None) -> Path:
+    """Return the project's stack file, `Pulumi.<stack>.yaml` (in its `stackConfigDir` when Pulumi.yaml names one);
+    `project`: its Pulumi.yaml, when the caller has read it already."""
+    return ((project or read_pulumi_yaml(path)).config_dir or path) / f"Pulumi.{stack}.yaml"
 
 
-def read_project(path: Path, stack: str) -> tuple[str, dict[str, str]]:
+def read_project(path: Path, stack: str, project: Project | None = None) -> tuple[str, dict[str, str]]:
     """Return a service project's name and its config, as Pulumi passes it: Pulumi.yaml's project-level
     defaults, overridden by the stack file's values."""
-    project = read_pulumi_yaml(path)
-    config_file = stack_file(path, stack)
+    project = project or read_pulumi_yaml(path)
+    config_file = stack_file(path, stack, project)
     try:
         document = (yaml.safe_load(config_file.read_text()) or {}) if config_file.is_file() else {}
     except yaml.YAMLError as error:
@@ -97,10 +98,10 @@ def read_project(path: Path, stack: str) -> tuple[str, dict[str, str]]:
     return project.name, {**project.config, **stack_config}
 
 
-def program_path(path: Path) -> Path:
+def program_path(path: Path, project: Project | None = None) -> Path:
     """Return the program's entry point: __main__.py in the project's folder, or in the folder (or the file)
     Pulumi.yaml's `main` names."""
-    main = read_pulumi_yaml(path).main or path.resolve()
+    main = (project or read_pulumi_yaml(path)).main or path.resolve()
     return main / "__main__.py" if main.is_dir() or not main.suffix else main
 
 
@@ -116,7 +117,7 @@ def check_runnable(path: Path) -> Project:
     project = read_pulumi_yaml(path)
     if project.runtime not in PYTHON_RUNTIMES:
         raise DiscoverError(f"{path}: a {project.runtime} program; discover runs Python programs only: {PREVIEW_HINT}")
-    entry = program_path(path)
+    entry = program_path(path, project)
     if not entry.is_file():
         named = f" (the `main: {os.path.relpath(project.main, path.resolve())}` of its Pulumi.yaml)" if project.main else ""
         raise DiscoverError(f"{path}: no program at {entry}{named}; give the folder holding the program's Pulumi.yaml and __main__.py")

@@ -202,17 +202,20 @@ def _set_inputs(inputs: dict[str, Any]) -> frozenset[str]:
     return frozenset(k for k, v in inputs.items() if v not in (None, "", [], {}))
 
 
-def _needs_from_table(token: str, inputs_set: frozenset[str]) -> TypeNeeds | None:
-    row = get_resource_permissions(token)
-    if row is None:
-        return None
+def _row_needs(row: ResourcePermissions, inputs_set: frozenset[str], prefix: str | None = None) -> TypeNeeds:
+    """Return what a resource row brings for a resource with these inputs set (the prefix: its actions' first)."""
     deploys = row.deploys(inputs_set)
     # skipDestroy: the provider's Delete only forgets the resource, calling nothing (e.g. task_definition.go).
     deletes = frozenset() if "skipDestroy" in inputs_set else row.deletes(inputs_set)
-    prefix = next(iter(sorted(deploys | deletes)), token).split(":", 1)[0]
+    prefix = prefix or next(iter(sorted(deploys | deletes)), row.token).split(":", 1)[0]
     # skipDestroy keeps the old one on replacement, so a routine update then needs no delete.
     replaced = row.replaced_on_update and "skipDestroy" not in inputs_set
-    return TypeNeeds(token, prefix, set(deploys), set(deletes), verified=True, replaced_on_update=replaced, proved=row.proved)
+    return TypeNeeds(row.token, prefix, set(deploys), set(deletes), verified=True, replaced_on_update=replaced, proved=row.proved)
+
+
+def _needs_from_table(token: str, inputs_set: frozenset[str]) -> TypeNeeds | None:
+    row = get_resource_permissions(token)
+    return None if row is None else _row_needs(row, inputs_set)
 
 
 def _needs_from_uncatalogued(token: str, inputs_set: frozenset[str]) -> TypeNeeds | None:
@@ -221,15 +224,13 @@ def _needs_from_uncatalogued(token: str, inputs_set: frozenset[str]) -> TypeNeed
     found = get_uncatalogued(token)
     if found is None:
         return None
-    known, replaced, deletes = found.known, False, frozenset[str]()
-    if isinstance(known, ResourcePermissions):
-        deploys = known.deploys(inputs_set)
-        deletes = frozenset() if "skipDestroy" in inputs_set else known.deletes(inputs_set)
-        replaced = known.replaced_on_update and "skipDestroy" not in inputs_set
-    else:
-        deploys = known.read
     prefix = found.actions[0].split(":", 1)[0]
-    return TypeNeeds(token, prefix, set(deploys), set(deletes), True, replaced, False, set(found.actions))
+    if isinstance(found.known, ResourcePermissions):
+        needs = _row_needs(found.known, inputs_set, prefix)
+    else:
+        needs = TypeNeeds(token, prefix, set(found.known.read), verified=True)
+    needs.uncatalogued = set(found.actions)
+    return needs
 
 
 def delete_needs(token: str, inputs: dict[str, Any]) -> TypeNeeds | None:

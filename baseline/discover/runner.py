@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -100,10 +100,11 @@ def run_service_program(service_dir: Path, stack: str, baseline_outputs: dict[st
     from iam_baseline_consume import HANDOFF_STACK_ENV, handoff_reference
 
     service_dir = service_dir.resolve()
-    project, config = read_project(service_dir, stack)
-    entry = program_path(service_dir)
+    pulumi_yaml = read_pulumi_yaml(service_dir)
+    project, config = read_project(service_dir, stack, pulumi_yaml)
+    entry = program_path(service_dir, pulumi_yaml)
     # The program runs from its own folder, as Pulumi runs it: the folder `main` names, else the project's.
-    workdir = entry.parent if entry.parent == read_pulumi_yaml(service_dir).main else service_dir
+    workdir = entry.parent if entry.parent == pulumi_yaml.main else service_dir
     name = service or config.get(f"{project}:service") or project
     outputs = _stand_in_outputs(baseline_outputs, name, stack)
     handoff_reference.cache_clear()
@@ -307,29 +308,28 @@ def _plain(value: Any) -> Any:
 E = TypeVar("E", bound=BaseException)
 
 
-def _in_chain(error: BaseException | None, kind: type[E]) -> E | None:
-    """Return the first exception of `kind` in the error's cause/context chain, or None."""
+def _chain(error: BaseException | None) -> Iterator[BaseException]:
+    """Yield the error and each exception of its cause/context chain, once each."""
     seen = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, kind):
-            return error
+        yield error
         seen.add(id(error))
         error = error.__cause__ or error.__context__
-    return None
+
+
+def _in_chain(error: BaseException | None, kind: type[E]) -> E | None:
+    """Return the first exception of `kind` in the error's cause/context chain, or None."""
+    return next((e for e in _chain(error) if isinstance(e, kind)), None)
 
 
 def _stack_output_lookup(error: BaseException) -> str | None:
     """Return the output name when the error is a StackReference's `require_output` of an output its stack lacks."""
     import traceback
 
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:  # the KeyError whose own traceback ends in pulumi's lookup
-        seen.add(id(current))
+    for current in _chain(error):  # the KeyError whose own traceback ends in pulumi's lookup
         frames = traceback.extract_tb(current.__traceback__)
         if isinstance(current, KeyError) and current.args and frames and Path(frames[-1].filename).name == "stack_reference.py":
             return str(current.args[0])
-        current = current.__cause__ or current.__context__
     return None
 
 
