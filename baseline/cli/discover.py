@@ -92,7 +92,11 @@ def _from_program(args: argparse.Namespace) -> int:
         return _write_manifests(args, program.registrations)
     from baseline.discover.proposal import format_proposal, propose
 
-    _print_proposal(propose(program.service, program.registrations, program.invokes, program.placement), args.json, format_proposal)
+    _print_proposal(
+        propose(program.service, program.registrations, program.invokes, program.placement, program.default_tags),
+        args.json,
+        format_proposal,
+    )
     return 0
 
 

@@ -9,6 +9,7 @@ warning that the row is unverified; that fallback never proposes data-plane, exp
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -198,13 +199,35 @@ class Proposal:
         }
 
 
+# The input whose setting makes the provider tag a resource (or the provider's default tags, which reach every resource).
+TAGS_INPUT = "tags"
+
+
 def _set_inputs(inputs: dict[str, Any]) -> frozenset[str]:
     return frozenset(k for k, v in inputs.items() if v not in (None, "", [], {}))
+
+
+def sets_default_tags(value: Any) -> bool:
+    """Return whether an AWS provider's `defaultTags` (stack config JSON, or a provider's input) tags every resource."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return bool(value.strip())
+    return bool(value.get("tags")) if isinstance(value, dict) else bool(value)
+
+
+def provider_tags_by_default(registrations: list[Any]) -> bool:
+    """Return whether an AWS provider the program creates gives its resources default tags (`defaultTags`)."""
+    return any(r.typ == "pulumi:providers:aws" and sets_default_tags(r.inputs.get("defaultTags")) for r in registrations)
 
 
 def _row_needs(row: ResourcePermissions, inputs_set: frozenset[str], prefix: str | None = None) -> TypeNeeds:
     """Return what a resource row brings for a resource with these inputs set (the prefix: its actions' first)."""
     deploys = row.deploys(inputs_set)
+    if TAGS_INPUT not in inputs_set:  # an untagged resource: the provider never tags or untags it (its reads still list tags)
+        kept = row.create | row.read | row.update | frozenset().union(*(row.optional[i] for i in row.optional if i in inputs_set))
+        deploys -= (row.tag | row.untag) - kept
     # skipDestroy: the provider's Delete only forgets the resource, calling nothing (e.g. task_definition.go).
     deletes = frozenset() if "skipDestroy" in inputs_set else row.deletes(inputs_set)
     prefix = prefix or next(iter(sorted(deploys | deletes)), row.token).split(":", 1)[0]
@@ -314,17 +337,26 @@ def _role_arns_inside(value: Any) -> list[str]:
     return [arn for item in nested for arn in _role_arns_inside(item)]
 
 
-def propose(service: str, registrations: list[Any], invokes: list[str] | None = None, placement: dict[str, str] | None = None) -> Proposal:
+def propose(
+    service: str,
+    registrations: list[Any],
+    invokes: list[str] | None = None,
+    placement: dict[str, str] | None = None,
+    default_tags: Any = None,
+) -> Proposal:
     """Return the proposal for the registrations (and data source calls) of one offline program run; with the
-    service's IAM `placement` (from its handoff), also what IAM principals it creates would be refused."""
+    service's IAM `placement` (from its handoff), also what IAM principals it creates would be refused. Tagging
+    actions come with the resources the program tags, or with every resource when its stack config
+    (`default_tags`: the value of `aws:defaultTags`) or a provider it creates gives default tags."""
     types: dict[str, TypeNeeds] = {}
     unmapped: set[str] = set()
     pass_roles: set[str] = set()
+    tagged = frozenset({TAGS_INPUT}) if sets_default_tags(default_tags) or provider_tags_by_default(registrations) else frozenset()
     for registration in registrations:
         token = registration.typ
         if not registration.custom or not token.startswith("aws:"):
             continue
-        inputs_set = _set_inputs(registration.inputs)
+        inputs_set = _set_inputs(registration.inputs) | tagged
         needs = _needs_from_table(token, inputs_set) or _needs_from_uncatalogued(token, inputs_set) or actions_for_type(token)
         if needs is None:
             unmapped.add(token)

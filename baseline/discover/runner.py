@@ -52,6 +52,7 @@ class ProgramRun:
     warnings: list[str] = field(default_factory=list)
     baseline_warnings: list[str] = field(default_factory=list)  # what rendering the baseline warned about
     placement: dict[str, str] | None = None  # the service's IAM path and boundary ({} if it manages no IAM; None: not in the baseline)
+    default_tags: Any = None  # the stack config's `aws:defaultTags`
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,17 @@ def run_service_program(service_dir: Path, stack: str, baseline_outputs: dict[st
         sys.path[:] = path
         os.environ.clear()
         os.environ.update(environ)
+        _forget_program_modules(service_dir)
     return name, rendering
+
+
+def _forget_program_modules(service_dir: Path) -> None:
+    """Forget the modules a program imported from its own folder (its `iam.py`, say), so that the next program run in
+    this process imports its own module of that name, not this one's."""
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).resolve().is_relative_to(service_dir):
+            del sys.modules[name]
 
 
 def service_placement(baseline_outputs: dict[str, Any], service: str) -> dict[str, str] | None:
@@ -144,7 +155,7 @@ def discover(service_dir: Path, stack: str, baseline_outputs: dict[str, Any], se
     from baseline.discover.proposal import propose
 
     name, rendering = run_service_program(service_dir, stack, baseline_outputs, service)
-    return propose(name, rendering.registrations, rendering.invokes, service_placement(baseline_outputs, name))
+    return propose(name, rendering.registrations, rendering.invokes, service_placement(baseline_outputs, name), rendering.default_tags)
 
 
 def _run_program(entry: Path) -> None:
@@ -243,7 +254,13 @@ def _program_run(service_dir: Path, stack: str, project: Project, answer: dict[s
 
         registrations = [Registration(**r) for r in answer["registrations"]]
         return ProgramRun(
-            answer["service"], registrations, answer["invokes"], answer["warnings"], answer["baselineWarnings"], answer["placement"]
+            answer["service"],
+            registrations,
+            answer["invokes"],
+            answer["warnings"],
+            answer["baselineWarnings"],
+            answer["placement"],
+            answer["defaultTags"],
         )
     if kind == "baseline-error":  # the baseline's own config: the same one line `plan` prints
         raise DiscoverError(answer["message"])
@@ -385,6 +402,7 @@ def child_main() -> int:
             "warnings": rendering.warnings,
             "baselineWarnings": baseline_warnings,
             "placement": service_placement(baseline_outputs, name),
+            "defaultTags": rendering.default_tags,
         }
     except UnknownInvoke as error:
         answer = {

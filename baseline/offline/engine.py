@@ -38,6 +38,7 @@ class Rendering:
     stack_references: list[str] = field(default_factory=list)  # the other stacks the program read
     invokes: list[str] = field(default_factory=list)  # the data sources the program called
     account_pinned: bool = False  # the stand-in account is the one the config pins
+    default_tags: Any = None  # the stack config's `aws:defaultTags` (tags the default AWS provider gives every resource)
 
     def of_type(self, typ: str) -> list[Registration]:
         """Return the registrations of one resource type, in registration order."""
@@ -108,6 +109,7 @@ def run_offline(
     mocks = mocks_class(ctx, stack_outputs, any_stack_outputs)
     rendering = Rendering(stack, ctx, mocks.registrations, stack_references=mocks.stack_references, invokes=mocks.invokes)
     rendering.account_pinned = pinned is not None
+    rendering.default_tags = config.get("aws:defaultTags")
     forget_stack_resource()  # a fresh stack resource per run
     pulumi.runtime.set_mocks(
         mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(mocks), logger=_warning_collector(rendering.warnings)

@@ -23,7 +23,7 @@ from baseline.aws.permissions import get_tabled_resource_types
 from baseline.discover.manifests import component_manifests
 from baseline.discover.mocks import Plausible, invoke_fields, resource_fields
 from baseline.discover.preview import propose_from_preview
-from baseline.discover.runner import run_service_program
+from baseline.discover.runner import discover, run_service_program
 from baseline.offline.engine import reveal
 from baseline.offline.fake_aws import offline_context
 from tests.helpers import PROJECT_DIR, render, run_cli
@@ -208,7 +208,7 @@ def test_a_service_other_than_the_programs_own_is_one_line_not_a_traceback():
 def _program(tmp_path, source: str, pulumi_yaml: str = "name: inline-app\nruntime: python\n", stack: str | None = None):
     """Write a Pulumi project (its Pulumi.yaml, __main__.py and, if given, Pulumi.dev.yaml) and return its folder."""
     program = tmp_path / "inline-app"
-    program.mkdir()
+    program.mkdir(parents=True)
     (program / "Pulumi.yaml").write_text(pulumi_yaml)
     (program / "__main__.py").write_text(source)
     if stack is not None:
@@ -338,3 +338,36 @@ def test_a_resource_read_with_get_has_its_outputs_answered_and_its_read_proposed
     data = json.loads(result.stdout)
     assert set(data["resourceTypes"]) == {"aws:sqs/queuePolicy:QueuePolicy"}, "a read creates nothing"
     assert "sqs:GetQueueAttributes" in data["dataSources"]["aws:sqs/queue:Queue"]["deploy"] and data["unmapped"] == []
+
+
+def test_two_programs_with_a_module_of_the_same_name_each_import_their_own(tmp_path):
+    """pulumi/examples programs often keep their IAM in a local `iam.py`: a program run after another in the same
+    process (the benchmark, the tests) must import its own, not the one the first program left in sys.modules."""
+    outputs = reveal(render({}).outputs)
+    registered = []
+    for name, bucket in (("first", "one"), ("second", "two")):
+        program = _program(tmp_path / name, "import pulumi_aws as aws\nimport shared\n\naws.s3.Bucket('b', bucket=shared.BUCKET)\n")
+        (program / "shared.py").write_text(f"BUCKET = {bucket!r}\n")
+        rendering = run_service_program(program, "dev", outputs)[1]
+        registered.append(rendering.of_type("aws:s3/bucket:Bucket")[0].inputs["bucket"])
+    assert registered == ["one", "two"]
+
+
+def test_tagging_actions_come_with_tags_set_on_the_resource_or_by_default(tmp_path):
+    """The provider tags and untags only a resource that has tags: its own `tags`, or the default tags its provider
+    gives every resource (the stack's `aws:defaultTags`, or `default_tags` of a provider the program creates)."""
+    outputs = reveal(render({}).outputs)
+    source = "import pulumi_aws as aws\n\naws.sqs.Queue('plain')\naws.sns.Topic('tagged', tags={'team': 'x'})\n"
+    untagged = discover(_program(tmp_path / "own", source), "dev", outputs)
+    assert "sqs:TagQueue" not in untagged.actions and "sqs:UntagQueue" not in untagged.actions
+    assert "sqs:ListQueueTags" in untagged.actions, "the read still lists the queue's tags"
+    assert {"sns:TagResource", "sns:UntagResource"} <= set(untagged.actions)
+    stack = "config:\n  aws:defaultTags:\n    tags:\n      team: x\n"
+    by_stack = discover(_program(tmp_path / "stack", source, stack=stack), "dev", outputs)
+    assert {"sqs:TagQueue", "sqs:UntagQueue"} <= set(by_stack.actions)
+    provider = "import pulumi\n" + source.replace(
+        "aws.sqs.Queue('plain')",
+        "p = aws.Provider('p', default_tags={'tags': {'team': 'x'}})\naws.sqs.Queue('plain', opts=pulumi.ResourceOptions(provider=p))",
+    )
+    by_provider = discover(_program(tmp_path / "provider", provider), "dev", outputs)
+    assert {"sqs:TagQueue", "sqs:UntagQueue"} <= set(by_provider.actions)
