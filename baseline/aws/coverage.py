@@ -28,7 +28,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from baseline.aws.permissions import get_generated_table, get_tabled_data_sources, get_tabled_resource_types, is_grounded
+from baseline.aws.permissions import (
+    get_generated_table,
+    get_tabled_data_sources,
+    get_tabled_resource_types,
+    get_unanswered_reason,
+    is_grounded,
+)
 
 KINDS = ("hand", "provider", "cloudformation", "botocore", "noAwsCall", "unresolved", "none", "missing")
 ANSWERED = ("hand", "provider", "cloudformation", "botocore", "noAwsCall")
@@ -148,15 +154,9 @@ def format_coverage(modules: dict[str, ModuleCoverage], listed: Iterable[str] = 
         lines.append("")
         lines.append(f"## {kind} ({total.count(kind)})")
         for token in sorted(total.tokens[kind]):
-            reason = _reason(token)
+            reason = get_unanswered_reason(token)
             lines.append(f"  {token}" + (f": {reason}" if reason else ""))
     return "\n".join(lines)
-
-
-def _reason(token: str) -> str:
-    table = get_generated_table()
-    row = table["resources"].get(token) or table["functions"].get(token) or {}
-    return str(row.get("reason") or "")
 
 
 def main(argv: list[str] | None = None) -> int:

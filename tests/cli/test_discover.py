@@ -259,6 +259,23 @@ def test_a_type_whose_calls_the_catalogue_lacks_is_proposed_with_them_named_and_
     assert "not yet proved; it brings nothing" not in report
 
 
+def test_a_type_no_iam_action_authorises_or_no_row_answers_is_named_with_why():
+    from baseline.discover.proposal import propose
+
+    program = [
+        SimpleNamespace(typ="aws:codecatalyst/project:Project", custom=True, inputs={"spaceName": "acme"}),
+        SimpleNamespace(typ="aws:agentregistry/registry:Registry", custom=True, inputs={"name": "agents"}),
+    ]
+    found = propose("tools", program)
+    assert found.not_iam.keys() == {"aws:codecatalyst/project:Project"} and found.actions == ()
+    report = format_proposal(found)
+    assert "aws:codecatalyst/project:Project: the codecatalyst API authenticates with a bearer token" in report
+    assert "the deployment needs the service's own token" in report and "it brings nothing" not in report
+    assert found.unmapped == ["aws:agentregistry/registry:Registry"]
+    assert "aws:agentregistry/registry:Registry: the IAM catalogue does not know this service's actions yet" in report
+    assert "no IAM service found" not in report
+
+
 def test_a_role_handed_over_inside_a_nested_input_is_passed_by_its_arn():
     from baseline.discover.proposal import propose
 

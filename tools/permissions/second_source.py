@@ -199,6 +199,11 @@ CFN_ALIASES: dict[str, str] = {
     "aws:lambda/microvmsImage:MicrovmsImage": "deprecated in favour of aws:lambdamicrovms/image:Image",
 }
 
+# Services whose API authenticates with a bearer token, not with IAM credentials (botocore's model for the service
+# says `signatureVersion: bearer`): no IAM action authorises their calls, so their rows name none on purpose and say
+# why (`noIamAction`), for discover to tell the user. Keyed by pulumi module; the value is the botocore service name.
+BEARER_TOKEN_MODULES: dict[str, str] = {"codecatalyst": "codecatalyst"}
+
 # Functions that make no AWS call, with the fact that says so.
 NO_AWS_CALL_FUNCTIONS: dict[str, str] = {
     "aws:index/arnParse:arnParse": "a pulumi-aws provider function that parses its ARN argument into its parts (no AWS API; pulumi_aws/arn_parse.py)",
@@ -653,6 +658,14 @@ def _cross_check(row: dict[str, Any]) -> dict[str, Any]:
     return {key: row[key] for key in CROSS_CHECK_KEYS if key in row}
 
 
+def bearer_token_reason(service: str) -> str:
+    """Return why a bearer-token service's row names no IAM action (the fact read from botocore's model)."""
+    return (
+        f"the {service} API authenticates with a bearer token (an access token of the service), not with IAM credentials "
+        f"(botocore's {service} model: signatureVersion bearer): no IAM action authorises these calls"
+    )
+
+
 def fill(
     table: dict[str, Any],
     tokens: list[TokenLike],
@@ -712,6 +725,12 @@ def fill(
             target[token]["snapshot"] = _cross_check(superseded)
             counts["supersededSnapshot"] += 1
         counts["currentProvider"] += 1
+    for target in (resources, functions):
+        for token, row in target.items():
+            service = BEARER_TOKEN_MODULES.get(token.split(":")[1].split("/")[0])
+            if service is not None and not any(row.get(s) for s in ("create", "read", "update", "delete")):
+                row["noIamAction"] = bearer_token_reason(service)
+                counts["noIamAction"] += 1
     print(
         f"second sources: {dict(counts)}; CloudFormation actions normalised {sum(stats.normalised.values())}, "
         f"dropped {sum(stats.dropped.values())} ({len(stats.dropped)} distinct), left to siblings {sum(stats.sibling.values())}",
