@@ -61,18 +61,12 @@ def is_data_plane(action: str) -> bool:
     return get_access_level(action) == "Write" and bool(words & FALLBACK_EXCLUDED_WORDS)
 
 
-@dataclass
-class ProgramResult:
-    """One held-out program measured: what the oracle expects, what discover proposed, and the difference."""
+class Scored:
+    """An oracle's `expected` actions against discover's `proposed` ones: what is missing, what is extra, coverage
+    (recall) and noise (excess). Shared by a program's and a random type's measurement."""
 
-    name: str
     expected: frozenset[str]
-    proposed: frozenset[str] = frozenset()
-    expected_by_type: dict[str, frozenset[str]] = field(default_factory=dict)
-    unmapped: tuple[str, ...] = ()
-    unverified: tuple[str, ...] = ()
-    error: str | None = None  # discover crashed: the traceback's last line
-    seconds: float = 0.0
+    proposed: frozenset[str]
 
     @property
     def missing(self) -> list[str]:
@@ -84,11 +78,37 @@ class ProgramResult:
 
     @property
     def coverage(self) -> float:
-        return len(self.expected & self.proposed) / len(self.expected) if self.expected else 1.0
+        return micro_coverage([self])
 
     @property
     def noise(self) -> float:
-        return len(self.proposed - self.expected) / len(self.proposed) if self.proposed else 0.0
+        return micro_noise([self])
+
+
+def micro_coverage(scores: list[Scored]) -> float:
+    """Return the share of every expected action that was proposed, counted over all scores (1.0 when none)."""
+    expected = sum(len(s.expected) for s in scores)
+    return sum(len(s.expected & s.proposed) for s in scores) / expected if expected else 1.0
+
+
+def micro_noise(scores: list[Scored]) -> float:
+    """Return the share of every proposed action that no oracle expects, counted over all scores (0.0 when none)."""
+    proposed = sum(len(s.proposed) for s in scores)
+    return sum(len(s.proposed - s.expected) for s in scores) / proposed if proposed else 0.0
+
+
+@dataclass
+class ProgramResult(Scored):
+    """One held-out program measured: what the oracle expects, what discover proposed, and the difference."""
+
+    name: str
+    expected: frozenset[str]
+    proposed: frozenset[str] = frozenset()
+    expected_by_type: dict[str, frozenset[str]] = field(default_factory=dict)
+    unmapped: tuple[str, ...] = ()
+    unverified: tuple[str, ...] = ()
+    error: str | None = None  # discover crashed: the traceback's last line
+    seconds: float = 0.0
 
     @property
     def data_plane(self) -> list[str]:
@@ -111,13 +131,11 @@ class Totals:
 
     @property
     def coverage(self) -> float:
-        expected = sum(len(p.expected) for p in self.programs)
-        return sum(len(p.expected & p.proposed) for p in self.programs) / expected if expected else 1.0
+        return micro_coverage(list(self.programs))
 
     @property
     def noise(self) -> float:
-        proposed = sum(len(p.proposed) for p in self.programs)
-        return sum(len(p.proposed - p.expected) for p in self.programs) / proposed if proposed else 0.0
+        return micro_noise(list(self.programs))
 
     @property
     def data_plane(self) -> dict[str, list[str]]:

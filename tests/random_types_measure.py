@@ -28,6 +28,7 @@ from baseline.design.grants import expand_patterns
 from baseline.discover.proposal import propose
 from baseline.offline.fake_aws import Registration
 from baseline.offline.pulumi_private import pulumi_property_name
+from tests.heldout_measure import Scored, micro_coverage, micro_noise
 
 ORACLE_DIR = Path(__file__).resolve().parent / "fixtures" / "random_types"
 SEED = 2026120602
@@ -81,30 +82,14 @@ def required_inputs(token: str) -> dict[str, Any]:
 
 
 @dataclass
-class TypeResult:
-    """One type measured: what the oracle expects and what discover proposed."""
+class TypeResult(Scored):
+    """One type measured: what the oracle expects and what discover proposed (coverage is recall, noise excess)."""
 
     token: str
     expected: frozenset[str]
     proposed: frozenset[str] = frozenset()
     unmapped: bool = False
     verified: bool = True
-
-    @property
-    def missing(self) -> list[str]:
-        return sorted(self.expected - self.proposed)
-
-    @property
-    def extra(self) -> list[str]:
-        return sorted(self.proposed - self.expected)
-
-    @property
-    def recall(self) -> float:
-        return len(self.expected & self.proposed) / len(self.expected) if self.expected else 1.0
-
-    @property
-    def excess(self) -> float:
-        return len(self.proposed - self.expected) / len(self.proposed) if self.proposed else 0.0
 
     @property
     def without_proposal(self) -> bool:
@@ -118,13 +103,11 @@ class Totals:
 
     @property
     def recall(self) -> float:
-        expected = sum(len(t.expected) for t in self.types)
-        return sum(len(t.expected & t.proposed) for t in self.types) / expected if expected else 1.0
+        return micro_coverage(list(self.types))
 
     @property
     def excess(self) -> float:
-        proposed = sum(len(t.proposed) for t in self.types)
-        return sum(len(t.proposed - t.expected) for t in self.types) / proposed if proposed else 0.0
+        return micro_noise(list(self.types))
 
     @property
     def without_proposal(self) -> list[str]:
@@ -155,7 +138,7 @@ def format_report(totals: Totals) -> str:
         notes += ["name-matched"] if not t.verified else []
         lines.append(
             f"{t.token:<72} {len(t.expected):>4} {len(t.proposed):>4} {len(t.missing):>4} {len(t.extra):>4} "
-            f"{t.recall:>7.1%} {t.excess:>7.1%}  {'; '.join(notes)}"
+            f"{t.coverage:>7.1%} {t.noise:>7.1%}  {'; '.join(notes)}"
         )
     lines.append(f"{'overall':<72} {'':>4} {'':>4} {'':>4} {'':>4} {totals.recall:>7.1%} {totals.excess:>7.1%}")
     lines.append("targets (issue 21): recall >= 90%, excess <= 25%, no type without a proposal")
