@@ -50,6 +50,10 @@ DATA_PLANE_ACTIONS = re.compile(
 )
 
 
+# Words that make a Write action a setting of the resource, even beside a data word (Image, Message, ...).
+CONFIGURATION_WORDS = frozenset(("Configuration", "Mutability", "Policy", "Settings"))
+
+
 def is_data_plane(action: str) -> bool:
     """Return whether an IAM action is data plane (or mints credentials) rather than a deployer's."""
     if action in CREDENTIAL_MINTING_ACTIONS or DATA_PLANE_ACTIONS.match(action):
@@ -58,6 +62,8 @@ def is_data_plane(action: str) -> bool:
     if prefix == "s3" and get_resource_types(action) and set(get_resource_types(action)) <= {"object", "accesspointobject"}:
         return True  # GetObject, PutObject, DeleteObjectVersion...: what a bucket holds
     words = set(split_camel_words(name))
+    if words & CONFIGURATION_WORDS:  # ecr:PutImageScanningConfiguration, ecr:PutImageTagMutability: the repository's settings
+        return False
     return get_access_level(action) == "Write" and bool(words & FALLBACK_EXCLUDED_WORDS)
 
 

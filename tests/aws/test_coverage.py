@@ -296,3 +296,22 @@ def test_every_type_and_function_of_the_pinned_provider_gets_a_proposal_or_a_sta
             silent.append(token)
     assert silent == []
     assert len(reasons) <= 8, reasons  # services the IAM catalogue has no prefix for (cloudwatchomni, agentregistry, ...)
+
+
+def test_every_classic_waf_change_is_preceded_by_its_change_token():
+    """Classic WAF (global and regional) takes a change token on every change: the provider's retryer calls
+    GetChangeToken (on its `t.connection` client, which the generator now reads as a client) before each Create,
+    Update or Delete whose input has a ChangeToken, as botocore's model says."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    checked = 0
+    for service in ("waf", "waf-regional"):
+        model = session.get_service_model(service)
+        takes_token = {op for op in model.operation_names if "ChangeToken" in (model.operation_model(op).input_shape.members or {})}
+        for token, row in get_generated_table()["resources"].items():
+            for step in ("create", "update", "delete"):
+                if any(a.split(":", 1) == [service, a.split(":", 1)[1]] and a.split(":", 1)[1] in takes_token for a in row.get(step) or ()):
+                    assert f"{service}:GetChangeToken" in row[step], (token, step)
+                    checked += 1
+    assert checked >= 60

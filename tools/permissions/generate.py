@@ -603,8 +603,9 @@ class Analyzer:
         for m in re.finditer(r"(?<![\w.])(\w+)\.(NewUploader|NewDownloader|GetBucketRegion)\(", body):
             if imports.get(m.group(1)) in S3_MANAGER_PATHS:
                 found.append(Site(m.start(), ops=frozenset(S3_MANAGER_HELPERS[m.group(2)])))
-        # receivers not bound above but named like a client (`conn`, `ec2conn`, `client`): the package's own services
-        for m in re.finditer(r"(?<![\w.])(\w*(?:conn|Conn|client|Client|svc))\.(\w+)\(\s*ctx\b", body):
+        # receivers not bound above but named like a client (`conn`, `ec2conn`, `client`, a retryer's `t.connection`
+        # whose GetChangeToken every classic WAF change calls first): the package's own services
+        for m in re.finditer(r"((?<![\w.])\w*(?:conn|Conn|client|Client|svc)|(?<=\.)connection)\.(\w+)\(\s*ctx\b", body):
             if m.group(1) in clients or m.group(1) in sdk:
                 continue
             for service in self._package_services(func.package):
