@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from baseline.discover.project import DiscoverError
-from baseline.discover.proposal import Proposal, delete_needs, propose, read_needs
+from baseline.discover.proposal import Proposal, delete_needs, propose, read_needs, sets_default_tags
 from baseline.offline.fake_aws import Registration
 
 DECLARING_OPS = frozenset(("create", "update", "same", "replace", "create-replacement", "import", "import-replacement"))
@@ -125,10 +125,22 @@ def read_preview(path: Path) -> tuple[list[Registration], list[Registration], li
     return declared, deleted, read
 
 
+def preview_default_tags(path: Path) -> Any:
+    """Return the default tags an AWS provider step of the preview gives its resources (the stack's `aws:defaultTags`
+    reach the default provider's inputs), or None."""
+    for step in _load_steps(path):
+        state = step.get("newState") or {}
+        if isinstance(state, dict) and _type_of(step, state) == "pulumi:providers:aws":
+            tags = (state.get("inputs") or {}).get("defaultTags")
+            if sets_default_tags(tags):
+                return tags
+    return None
+
+
 def propose_from_preview(service: str, path: Path) -> Proposal:
     """Return the proposal for the steps of a `pulumi preview --json` file."""
     declared, deleted, read = read_preview(path)
-    proposal = propose(service, declared)
+    proposal = propose(service, declared, default_tags=preview_default_tags(path))
     unmapped = set(proposal.unmapped)
     for registration in deleted:
         if not registration.custom or not registration.typ.startswith("aws:") or registration.typ in proposal.types:

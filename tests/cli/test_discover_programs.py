@@ -175,6 +175,20 @@ def test_a_preview_gives_the_proposal_of_its_steps():
     assert "s3:DeleteObject" not in proposal.actions, "forceDestroy: false (a default the preview lists) asks for nothing"
 
 
+def test_a_preview_tags_an_untagged_resource_only_under_default_tags(tmp_path):
+    """In the fixture the queue has tags and the bucket none; the stack's `aws:defaultTags` reach the default
+    provider's step as its `defaultTags` input, and then every resource is tagged."""
+    plain = propose_from_preview("nodejs-app", PREVIEW)
+    assert "sqs:TagQueue" in plain.types["aws:sqs/queue:Queue"].manage
+    assert "s3:PutBucketTagging" not in plain.types["aws:s3/bucket:Bucket"].manage
+    document = json.loads(PREVIEW.read_text())
+    provider = next(s for s in document["steps"] if s["newState"]["type"] == "pulumi:providers:aws")
+    provider["newState"]["inputs"]["defaultTags"] = json.dumps({"tags": {"team": "web"}})
+    (tmp_path / "preview.json").write_text(json.dumps(document))
+    tagged = propose_from_preview("nodejs-app", tmp_path / "preview.json")
+    assert "s3:PutBucketTagging" in tagged.types["aws:s3/bucket:Bucket"].manage
+
+
 def test_a_nodejs_program_gets_its_proposal_from_its_preview():
     result = run_cli("discover", str(PROGRAMS / "nodejs-app"), "--stack", "dev", "--preview", str(PREVIEW), "--json")
     assert result.returncode == 0, result.stderr
