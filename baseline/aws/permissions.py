@@ -51,10 +51,12 @@ class ResourcePermissions:
     no_aws_call: bool = False  # its lifecycle makes no AWS call at all (generated rows decide this from the code)
     no_iam_action: str = ""  # why no IAM action authorises its calls (a bearer-token service), when that is so
 
-    def deploys(self, inputs_set: frozenset[str] = frozenset()) -> frozenset[str]:
-        """Return what creating, reading, updating and tagging it (and removing tags) calls, given its set inputs."""
+    def deploys(self, inputs_set: frozenset[str] = frozenset(), tagged: bool = True) -> frozenset[str]:
+        """Return what creating, reading, updating and tagging it (and removing tags) calls, given its set inputs; an
+        untagged resource (`tagged` False) is never tagged or untagged, though its reads still list its tags."""
         optional = (self.optional[i] for i in self.optional if i in inputs_set)
-        return self.create | self.read | self.update | self.tag | self.untag | frozenset().union(*optional)
+        tagging = self.tag | self.untag if tagged else frozenset()
+        return self.create | self.read | self.update | tagging | frozenset().union(*optional)
 
     def deletes(self, inputs_set: frozenset[str] = frozenset()) -> frozenset[str]:
         """Return what destroying it calls beyond what deploying it does."""

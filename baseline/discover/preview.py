@@ -11,7 +11,7 @@ preview, so a preview's proposal lacks their reads.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -105,42 +105,42 @@ def preview_steps(path: Path) -> list[PreviewStep]:
     return found
 
 
-def read_preview(path: Path) -> tuple[list[Registration], list[Registration], list[Registration]]:
-    """Return the resources a preview declares, only deletes, and only reads; a file that is not one is one line."""
-    declared: list[Registration] = []
-    deleted: list[Registration] = []
-    read: list[Registration] = []
+@dataclass
+class PreviewResources:
+    """The resources a preview declares, only deletes and only reads, and the default tags an AWS provider step of it
+    gives every resource (the stack's `aws:defaultTags` reach the default provider's inputs)."""
+
+    declared: list[Registration] = field(default_factory=list)
+    deleted: list[Registration] = field(default_factory=list)
+    read: list[Registration] = field(default_factory=list)
+    default_tags: Any = None
+
+
+def read_preview(path: Path) -> PreviewResources:
+    """Return what a preview's steps declare, delete and read; a file that is not a preview is one line."""
+    resources = PreviewResources()
     for step in _load_steps(path):
+        new = step.get("newState") or {}
         found = _read_step(path, step)
-        if found is None:
+        if found is None:  # the provider's and the stack's own steps: only an AWS provider's default tags count
+            tags = (new.get("inputs") or {}).get("defaultTags") if _type_of(step, new) == "pulumi:providers:aws" else None
+            resources.default_tags = tags if sets_default_tags(tags) else resources.default_tags
             continue
         op, registration = found
-        new = step.get("newState") or {}
         if op in DELETING_OPS:
-            deleted.append(registration)
+            resources.deleted.append(registration)
         elif op in READING_OPS:
-            read.append(registration)
+            resources.read.append(registration)
         elif op in DECLARING_OPS or new:
-            declared.append(registration)
-    return declared, deleted, read
-
-
-def preview_default_tags(path: Path) -> Any:
-    """Return the default tags an AWS provider step of the preview gives its resources (the stack's `aws:defaultTags`
-    reach the default provider's inputs), or None."""
-    for step in _load_steps(path):
-        state = step.get("newState") or {}
-        if isinstance(state, dict) and _type_of(step, state) == "pulumi:providers:aws":
-            tags = (state.get("inputs") or {}).get("defaultTags")
-            if sets_default_tags(tags):
-                return tags
-    return None
+            resources.declared.append(registration)
+    return resources
 
 
 def propose_from_preview(service: str, path: Path) -> Proposal:
     """Return the proposal for the steps of a `pulumi preview --json` file."""
-    declared, deleted, read = read_preview(path)
-    proposal = propose(service, declared, default_tags=preview_default_tags(path))
+    resources = read_preview(path)
+    deleted, read = resources.deleted, resources.read
+    proposal = propose(service, resources.declared, default_tags=resources.default_tags)
     unmapped = set(proposal.unmapped)
     for registration in deleted:
         if not registration.custom or not registration.typ.startswith("aws:") or registration.typ in proposal.types:

@@ -239,18 +239,22 @@ def provider_tags_by_default(registrations: list[Any]) -> bool:
 
 def _row_needs(row: ResourcePermissions, inputs_set: frozenset[str], prefix: str | None = None) -> TypeNeeds:
     """Return what a resource row brings for a resource with these inputs set (the prefix: its actions' first)."""
-    deploys = row.deploys(inputs_set)
-    if TAGS_INPUT not in inputs_set:  # an untagged resource: the provider never tags or untags it (its reads still list tags)
-        kept = row.create | row.read | row.update | frozenset().union(*(row.optional[i] for i in row.optional if i in inputs_set))
-        deploys -= (row.tag | row.untag) - kept
+    deploys = row.deploys(inputs_set, tagged=TAGS_INPUT in inputs_set)
     # skipDestroy: the provider's Delete only forgets the resource, calling nothing (e.g. task_definition.go).
     deletes = frozenset() if "skipDestroy" in inputs_set else row.deletes(inputs_set)
     prefix = prefix or next(iter(sorted(deploys | deletes)), row.token).split(":", 1)[0]
     # skipDestroy keeps the old one on replacement, so a routine update then needs no delete.
     replaced = row.replaced_on_update and "skipDestroy" not in inputs_set
-    needs = TypeNeeds(row.token, prefix, set(deploys), set(deletes), verified=True, replaced_on_update=replaced, proved=row.proved)
-    needs.no_iam_action = row.no_iam_action
-    return needs
+    return TypeNeeds(
+        row.token,
+        prefix,
+        set(deploys),
+        set(deletes),
+        verified=True,
+        replaced_on_update=replaced,
+        proved=row.proved,
+        no_iam_action=row.no_iam_action,
+    )
 
 
 def _needs_from_table(token: str, inputs_set: frozenset[str]) -> TypeNeeds | None:
@@ -402,8 +406,9 @@ def propose(
             unmapped.add(token)
         else:
             prefix = next(iter(sorted(source.read)), token).split(":", 1)[0]
-            data_sources[token] = TypeNeeds(token, prefix, set(source.read), verified=True, proved=source.proved)
-            data_sources[token].no_iam_action = source.no_iam_action
+            data_sources[token] = TypeNeeds(
+                token, prefix, set(source.read), verified=True, proved=source.proved, no_iam_action=source.no_iam_action
+            )
     problems = principal_problems(service, registrations, placement)
     return Proposal(service, dict(sorted(types.items())), sorted(unmapped), sorted(pass_roles), data_sources, problems)
 
