@@ -24,7 +24,7 @@ import yaml
 
 from baseline.aws.catalog import CREDENTIAL_MINTING_ACTIONS, get_access_level, get_resource_types, split_camel_words
 from baseline.design.grants import expand_patterns
-from baseline.discover.proposal import FALLBACK_EXCLUDED_WORDS
+from baseline.discover.proposal import FALLBACK_EXCLUDED_WORDS, Proposal
 from baseline.discover.runner import discover
 from baseline.offline.engine import reveal
 from tests.helpers import render_shipped
@@ -168,6 +168,11 @@ def load_expected(program: Path) -> dict[str, frozenset[str]]:
     return by_type
 
 
+def proposed_actions(proposal: Proposal) -> frozenset[str]:
+    """Return what the role would be granted, and what discover names that the IAM catalogue does not know yet."""
+    return expand_patterns(proposal.actions) | {a for actions in proposal.uncatalogued.values() for a in actions}
+
+
 def baseline_outputs() -> dict[str, Any]:
     """Return the shipped dev baseline's outputs, as `iam-baseline discover --stack dev` renders them."""
     return dict(reveal(render_shipped(STACK).outputs))
@@ -185,9 +190,7 @@ def measure_program(program: Path, outputs: dict[str, Any]) -> ProgramResult:
         return result
     finally:
         result.seconds = time.perf_counter() - started
-    # What the role would be granted, and what discover names that the IAM catalogue does not know yet.
-    uncatalogued = {a for actions in proposal.uncatalogued.values() for a in actions}
-    result.proposed = expand_patterns(proposal.actions) | uncatalogued
+    result.proposed = proposed_actions(proposal)
     result.unmapped, result.unverified = tuple(proposal.unmapped), tuple(proposal.unverified)
     return result
 

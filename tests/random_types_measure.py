@@ -14,9 +14,7 @@ Shared by `bench/discover_random_types.py` (the table) and `tests/aws/test_rando
 from __future__ import annotations
 
 import functools
-import importlib
 import inspect
-import keyword
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +23,14 @@ from typing import Any
 import yaml
 
 from baseline.aws.coverage import installed_tokens
-from baseline.design.grants import expand_patterns
+from baseline.discover.mocks import python_module
 from baseline.discover.proposal import propose
 from baseline.offline.fake_aws import Registration
 from baseline.offline.pulumi_private import pulumi_property_name
-from tests.heldout_measure import Scored, micro_coverage, micro_noise
+from tests.heldout_measure import LIFECYCLE_SETS, Scored, micro_coverage, micro_noise, proposed_actions
 
 ORACLE_DIR = Path(__file__).resolve().parent / "fixtures" / "random_types"
 DRAWS = ((2026120602, 60), (2026120603, 60))  # (seed, size): the second drawn after the first was scored
-LIFECYCLE_SETS = ("create", "read", "update", "tag", "untag", "delete", "uncatalogued")
 ROLE_ARN = "arn:aws:iam::123456789012:role/random-types-measure"
 
 
@@ -62,10 +59,7 @@ def expected_actions(row: dict[str, Any]) -> frozenset[str]:
 def required_inputs(token: str) -> dict[str, Any]:
     """Return the inputs of a resource with only its required arguments set (and tags where the type takes them),
     by their Pulumi names; an argument naming a role gets a role ARN, every other a plain placeholder."""
-    _, middle, name = token.split(":", 2)
-    module = middle.split("/", 1)[0]
-    package = "pulumi_aws" if module == "index" else f"pulumi_aws.{module}_" if keyword.iskeyword(module) else f"pulumi_aws.{module}"
-    args_class = getattr(importlib.import_module(package), name + "Args")
+    args_class = getattr(python_module(token), token.rsplit(":", 1)[1] + "Args")
     parameters = inspect.signature(args_class.__init__).parameters
     inputs: dict[str, Any] = {}
     for name, parameter in parameters.items():
@@ -121,8 +115,7 @@ def measure_type(token: str, row: dict[str, Any]) -> TypeResult:
     """Propose for one resource of the type with its required inputs, and compare with the oracle row."""
     registration = Registration(token, "measured", f"urn:pulumi:dev::random::{token}::measured", required_inputs(token), True)
     proposal = propose("measured", [registration])
-    uncatalogued = {a for actions in proposal.uncatalogued.values() for a in actions}
-    result = TypeResult(token, expected_actions(row), expand_patterns(proposal.actions) | uncatalogued)
+    result = TypeResult(token, expected_actions(row), proposed_actions(proposal))
     result.unmapped = token in proposal.unmapped
     result.verified = token not in proposal.unverified
     return result

@@ -45,7 +45,7 @@ _SKIPPED = ("pulumi:", "aws:index/provider:")
 _ID_PREFIXES = {"group": "sg", "image": "ami", "instance": "i", "volume": "vol", "snapshot": "snap", "table": "rtb", "gateway": "igw"}
 
 
-def _python_module(token: str) -> Any | None:
+def python_module(token: str) -> Any | None:
     """Return the Python module of a provider type token (`aws:sqs/queue:Queue` -> pulumi_aws.sqs), or None."""
     package, middle, _ = token.split(":", 2)
     module = middle.split("/", 1)[0]
@@ -108,7 +108,7 @@ def _class_fields(cls: type, depth: int = 0) -> Fields:
 @functools.cache
 def resource_fields(token: str) -> Fields | None:
     """Return the outputs a resource type declares (`aws:eks/cluster:Cluster`), or None for an unknown type."""
-    module = _python_module(token) if token.count(":") == 2 and not token.startswith(_SKIPPED) else None
+    module = python_module(token) if token.count(":") == 2 and not token.startswith(_SKIPPED) else None
     cls = getattr(module, token.rsplit(":", 1)[1], None) if module else None
     return _class_fields(cls) if isinstance(cls, type) and issubclass(cls, pulumi.CustomResource) else None  # type: ignore[arg-type]
 
@@ -116,7 +116,7 @@ def resource_fields(token: str) -> Fields | None:
 @functools.cache
 def invoke_fields(token: str) -> Fields | None:
     """Return the fields a data source returns (`aws:ec2/getAmi:getAmi` -> GetAmiResult), or None for an unknown one."""
-    module = _python_module(token) if token.count(":") == 2 and not token.startswith("pulumi:") else None
+    module = python_module(token) if token.count(":") == 2 and not token.startswith("pulumi:") else None
     function = token.rsplit(":", 1)[1]
     cls = getattr(module, function[:1].upper() + function[1:] + "Result", None) if module else None
     return _class_fields(cls) if isinstance(cls, type) else None
